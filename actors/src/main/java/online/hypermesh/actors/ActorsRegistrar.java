@@ -1,0 +1,45 @@
+package online.hypermesh.actors;
+
+import online.hypermesh.actors.hypermesh.AssetEntity;
+import online.hypermesh.actors.hypermesh.OwnerIndex;
+import online.hypermesh.protocol.serialization.KryoRegistrar;
+import online.hypermesh.protocol.serialization.KryoRegistry;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+
+/**
+ * Stable Kryo ids of commands, events and snapshots inside the cluster. Blocks of 100 per layer from 1000:
+ * 1000 shared, 1100 HyperMesh assets. Events are journal format: never renumber, never edit; add new ones.
+ */
+public final class ActorsRegistrar implements KryoRegistrar {
+
+  private final ActorRefResolver resolver;
+
+  public ActorsRegistrar(ExtendedActorSystem system) {
+    this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+  }
+
+  @Override
+  public void register(KryoRegistry registry) {
+    registry
+        .registerAlias(1000, ActorRef.class, () -> new ActorRefSerializer(resolver))
+        .register(1100, AssetEntity.Register.class)
+        .register(1101, AssetEntity.Get.class)
+        .register(1102, AssetEntity.IndexAcked.class)
+        .register(1103, AssetEntity.IndexFailed.class)
+        .register(1104, AssetEntity.Registered.class)
+        .register(1105, AssetEntity.State.class)
+        .register(1110, OwnerIndex.Add.class)
+        .register(1111, OwnerIndex.ListIds.class)
+        .register(1112, OwnerIndex.Added.class)
+        .register(1113, OwnerIndex.Ids.class)
+        .register(1114, OwnerIndex.AssetAdded.class)
+        .register(1115, OwnerIndex.State.class)
+        .sealedRoot(AssetEntity.Command.class)
+        .sealedRoot(AssetEntity.Event.class)
+        .sealedRoot(OwnerIndex.Command.class)
+        .sealedRoot(OwnerIndex.Event.class);
+  }
+}

@@ -1,0 +1,73 @@
+package online.hypermesh.actors;
+
+import com.typesafe.config.ConfigFactory;
+import online.hypermesh.actors.hypermesh.AssetEntity;
+import online.hypermesh.actors.hypermesh.OwnerIndex;
+import online.hypermesh.protocol.hypermesh.Asset;
+import online.hypermesh.protocol.hypermesh.AssetRequest;
+import online.hypermesh.protocol.hypermesh.AssetResponse;
+import online.hypermesh.protocol.hypermesh.AssetType;
+import online.hypermesh.protocol.hypermesh.PrivacyLevel;
+import online.hypermesh.protocol.serialization.KryoSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every registered command, event and snapshot goes through Pekko's serialization, i.e. through our Kryo serializer. */
+class ActorsSerializationTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
+      + "pekko.remote.artery.canonical.port = 0\npekko.remote.artery.canonical.hostname = \"::1\"").withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyRegisteredClassRoundTripsThroughPekkoSerialization() {
+    ActorRef<AssetResponse> replyTo = testKit.<AssetResponse>createTestProbe().ref();
+    ActorRef<OwnerIndex.Added> addedTo = testKit.<OwnerIndex.Added>createTestProbe().ref();
+    ActorRef<OwnerIndex.Ids> idsTo = testKit.<OwnerIndex.Ids>createTestProbe().ref();
+    Asset asset = new Asset("cpu-1", AssetType.CPU, 4000, "user:alice", PrivacyLevel.NETWORK, 42);
+    List<Object> samples = List.of(
+        new AssetEntity.Register(new AssetRequest.Register("cpu-1", "cpu", 4000, "user:alice", "network"), replyTo),
+        new AssetEntity.Get(replyTo),
+        new AssetEntity.IndexAcked(asset, replyTo),
+        new AssetEntity.IndexFailed("cpu-1", "timeout", replyTo),
+        new AssetEntity.Registered(asset),
+        new AssetEntity.State(asset),
+        new OwnerIndex.Add("cpu-1", addedTo),
+        new OwnerIndex.ListIds(idsTo),
+        new OwnerIndex.Added("cpu-1"),
+        new OwnerIndex.Ids(List.of("a", "b")),
+        new OwnerIndex.AssetAdded("cpu-1"),
+        new OwnerIndex.State(List.of("a", "b")));
+
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    List<Class<?>> covered = new ArrayList<>();
+    for (Object sample : samples) {
+      assertEquals(KryoSerializer.IDENTIFIER, serialization.findSerializerFor(sample).identifier(), sample.getClass().getName());
+      byte[] bytes = serialization.serialize(sample).get();
+      Object back = serialization.deserialize(bytes, KryoSerializer.IDENTIFIER, Serializers.manifestFor(serialization.findSerializerFor(sample), sample)).get();
+      assertEquals(sample, back);
+      covered.add(sample.getClass());
+    }
+    for (Class<?> root : List.of(AssetEntity.Command.class, AssetEntity.Event.class, OwnerIndex.Command.class, OwnerIndex.Event.class)) {
+      for (Class<?> sub : root.getPermittedSubclasses()) {
+        assertTrue(covered.contains(sub), "no round-trip sample for " + sub.getName());
+      }
+    }
+  }
+}
