@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pekko's view of {@link KryoCodec}. The registrars come from {@code hypermesh.serialization.kryo.registrars};
+ * Pekko's view of {@link KryoCodec}. The registrars come from {@code hypermesh.serialization.kryo.registrars} (module name = registrar class);
  * every class bound to "kryo" in {@code pekko.actor.serialization-bindings} must be covered, or the
  * ActorSystem fails to start.
  */
@@ -25,8 +25,14 @@ public final class KryoSerializer extends JSerializer {
   public KryoSerializer(ExtendedActorSystem system) {
     Config config = system.settings().config();
     List<KryoRegistrar> registrars = new ArrayList<>();
-    for (String name : config.getStringList("hypermesh.serialization.kryo.registrars")) {
-      registrars.add(instantiate(name, system));
+    // An object, not a list: reference.conf files merge objects key by key, whatever their classpath order,
+    // while a list in one module's file would replace another's.
+    Config registrarConfig = config.getConfig("hypermesh.serialization.kryo.registrars");
+    for (String module : new java.util.TreeSet<>(registrarConfig.root().keySet())) {
+      String className = registrarConfig.getString(module);
+      if (!className.isBlank()) {
+        registrars.add(instantiate(className, system));
+      }
     }
     this.codec = KryoCodec.of(registrars);
     checkBindings(config, system.dynamicAccess().classLoader());

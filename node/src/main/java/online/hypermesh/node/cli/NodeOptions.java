@@ -1,0 +1,64 @@
+package online.hypermesh.node.cli;
+
+import online.hypermesh.node.local.ClusterState;
+import online.hypermesh.node.local.NodeProcesses;
+import online.hypermesh.node.local.NodeSpec;
+import online.hypermesh.protocol.hypermesh.AssetClient;
+import online.hypermesh.protocol.hypermesh.AssetRequest;
+import online.hypermesh.protocol.hypermesh.AssetResponse;
+import online.hypermesh.protocol.stoq.StoqException;
+import online.hypermesh.protocol.stoq.StoqSettings;
+import online.hypermesh.protocol.stoq.StoqTls;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Where a client command sends its request, and how it prints the answer. */
+final class NodeOptions {
+
+  @Option(names = "--node", paramLabel = "HOST:PORT", description = "STOQ endpoint of any node, e.g. [::1]:8453. Default: node 1 of the local cluster.")
+  String node;
+
+  @Option(names = "--json", description = "Machine-readable output.")
+  boolean json;
+
+  @Option(names = "--timeout", defaultValue = "15", description = "Seconds to wait for the reply. Default: ${DEFAULT-VALUE}.")
+  int timeoutSeconds;
+
+  AssetResponse send(AssetRequest request) {
+    String[] hostPort = endpoint();
+    StoqSettings settings = StoqSettings.defaults()
+        .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
+    try (AssetClient client = AssetClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), settings, StoqTls.defaults())) {
+      return client.sendBlocking(request);
+    } catch (StoqException e) {
+      throw new CliException("node " + hostPort[0] + " port " + hostPort[1] + ": " + e.getMessage() + " (" + e.error() + ")",
+          HyperMeshCli.EXIT_UNREACHABLE);
+    }
+  }
+
+  private String[] endpoint() {
+    String value = node != null ? node : localClusterNode().orElse("[::1]:" + StoqSettings.DEFAULT_PORT);
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1 || !value.substring(colon + 1).matches("\\d{1,5}")) {
+      throw new CliException("--node must be HOST:PORT, e.g. [::1]:8443; got '" + value + "'", 2);
+    }
+    String host = value.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new String[] {host, value.substring(colon + 1)};
+  }
+
+  /** The first live node that `up` started from the default data folder. */
+  private static Optional<String> localClusterNode() {
+    try {
+      return ClusterState.load(DataDir.defaultDir()).flatMap(state -> state.specs().stream()
+          .filter(n -> NodeProcesses.isNode(n.pid())).findFirst().map(NodeSpec::stoqEndpoint));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package online.hypermesh.node.local;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A cluster of node processes on one machine (`hypermesh up`, and the integration tests): node i gets
+ * its own port block and folder under the data directory; node 1 (and 2) are the seeds.
+ */
+public final class LocalCluster {
+
+  public static final String HOST = "::1";
+
+  private final Path dataDir;
+  private final int basePort;
+  private final List<String> cassandraContactPoints;
+  private final ManagementClient management = new ManagementClient();
+  private final List<NodeSpec> nodes = new ArrayList<>();
+
+  public LocalCluster(Path dataDir, int basePort, List<String> cassandraContactPoints) {
+    this.dataDir = dataDir;
+    this.basePort = basePort;
+    this.cassandraContactPoints = List.copyOf(cassandraContactPoints);
+  }
+
+  public static NodeSpec spec(Path dataDir, int basePort, int index) {
+    return new NodeSpec("node-" + index, index, HOST, PortBlock.of(basePort, index), dataDir.resolve("node-" + index), 0);
+  }
+
+  public List<String> seeds() {
+    List<String> seeds = new ArrayList<>();
+    seeds.add(spec(dataDir, basePort, 1).remotingAddress());
+    seeds.add(spec(dataDir, basePort, 2).remotingAddress());
+    return seeds;
+  }
+
+  /** Starts nodes 1..count (or restarts the given indexes) without waiting for them. */
+  public List<NodeSpec> start(int count) throws IOException {
+    for (int i = 1; i <= count; i++) {
+      startNode(i);
+    }
+    return nodes();
+  }
+
+  public NodeSpec startNode(int index) throws IOException {
+    NodeSpec spec = spec(dataDir, basePort, index);
+    Process process = NodeProcesses.start(spec, seeds(), cassandraContactPoints);
+    NodeSpec started = spec.withPid(process.pid());
+    nodes.removeIf(n -> n.index() == index);
+    nodes.add(started);
+    nodes.sort(java.util.Comparator.comparingInt(NodeSpec::index));
+    return started;
+  }
+
+  public List<NodeSpec> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  public Optional<NodeSpec> node(int index) {
+    return nodes.stream().filter(n -> n.index() == index).findFirst();
+  }
+
+  /**
+   * Waits until every running node is Up in the cluster and ready, reporting progress about every two seconds.
+   * Fails early, with the end of its log, when a node process dies.
+   */
+  public void awaitReady(Duration timeout, Consumer<String> progress) throws InterruptedException {
+    long start = System.nanoTime();
+    long lastReport = 0;
+    while (true) {
+      for (NodeSpec node : nodes) {
+        if (!NodeProcesses.isNode(node.pid())) {
+          throw new IllegalStateException(node.name() + " exited during start; its log " + node.logFile() + " ends with:\n"
+              + LogTail.of(node.logFile(), 15));
+        }
+      }
+      int up = countUp();
+      int ready = (int) nodes.stream().filter(n -> management.ready(n.managementUrl())).count();
+      Duration elapsed = NodeProcesses.elapsedSince(start);
+      if (up == nodes.size() && ready == nodes.size()) {
+        progress.accept(String.format("all %d nodes Up and ready after %ds", nodes.size(), elapsed.toSeconds()));
+        return;
+      }
+      if (elapsed.compareTo(timeout) > 0) {
+        StringBuilder detail = new StringBuilder();
+        for (NodeSpec node : nodes) {
+          detail.append("\n  ").append(node.name()).append(": ").append(management.readyDetail(node.managementUrl()));
+        }
+        throw new IllegalStateException("cluster not ready after " + timeout.toSeconds() + "s: " + up + "/" + nodes.size()
+            + " Up, " + ready + "/" + nodes.size() + " ready" + detail);
+      }
+      if (elapsed.toMillis() - lastReport >= 2000) {
+        lastReport = elapsed.toMillis();
+        progress.accept(String.format("[%3ds] nodes Up %d/%d, ready %d/%d", elapsed.toSeconds(), up, nodes.size(), ready, nodes.size()));
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** Members with status Up, as seen by the first node that answers. */
+  public int countUp() {
+    for (NodeSpec node : nodes) {
+      Optional<List<ManagementClient.Member>> members = management.members(node.managementUrl());
+      if (members.isPresent()) {
+        return (int) members.get().stream().filter(m -> m.status().equals("Up")).count();
+      }
+    }
+    return 0;
+  }
+
+  public ManagementClient management() {
+    return management;
+  }
+
+  public void kill(int index) {
+    node(index).ifPresent(n -> NodeProcesses.kill(n.pid()));
+    nodes.removeIf(n -> n.index() == index);
+  }
+
+  /** Stops every node with SIGTERM (graceful leave), SIGKILL after the grace period. */
+  public void stopAll(Duration grace, Consumer<String> progress) {
+    progress.accept("stopping " + nodes.size() + " nodes");
+    List<Long> stopped = NodeProcesses.stop(nodes.stream().map(NodeSpec::pid).toList(), grace);
+    for (NodeSpec node : nodes) {
+      if (stopped.contains(node.pid())) {
+        progress.accept("stopped " + node.name() + " (pid " + node.pid() + ")");
+      }
+    }
+    nodes.clear();
+  }
+
+  public void adopt(List<NodeSpec> running) {
+    nodes.clear();
+    nodes.addAll(running);
+  }
+}

@@ -1,0 +1,15 @@
+package online.hypermesh.node.local;
+
+/**
+ * The ports of node {@code index} (1-based) on a one-machine cluster: ten per node from the base,
+ * so node 1 has STOQ on 8443, node 2 on 8453, and so on.
+ */
+public record PortBlock(int stoq, int remoting, int management) {
+
+  public static final int STRIDE = 10;
+
+  public static PortBlock of(int basePort, int index) {
+    int stoq = basePort + (index - 1) * STRIDE;
+    return new PortBlock(stoq, stoq + 1, stoq + 2);
+  }
+}

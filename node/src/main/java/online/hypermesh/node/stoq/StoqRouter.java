@@ -1,0 +1,66 @@
+package online.hypermesh.node.stoq;
+
+import io.netty.buffer.ByteBuf;
+import online.hypermesh.actors.hypermesh.AssetService;
+import online.hypermesh.protocol.hypermesh.AssetRequest;
+import online.hypermesh.protocol.serialization.KryoCodec;
+import online.hypermesh.protocol.serialization.KryoCodecException;
+import online.hypermesh.protocol.stoq.StoqError;
+import online.hypermesh.protocol.stoq.StoqException;
+import online.hypermesh.protocol.stoq.StoqHandler;
+import org.apache.pekko.pattern.AskTimeoutException;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The node's edge: decodes a request payload, hands it to the layer that owns it, encodes the reply.
+ * No layer logic here; a payload no layer owns is UNKNOWN_REQUEST_TYPE.
+ */
+public final class StoqRouter implements StoqHandler {
+
+  private final KryoCodec codec;
+  private final AssetService assets;
+
+  public StoqRouter(KryoCodec codec, AssetService assets) {
+    this.codec = codec;
+    this.assets = assets;
+  }
+
+  @Override
+  public CompletionStage<byte[]> handle(ByteBuf payload) {
+    Object request;
+    try {
+      request = codec.decode(payload.nioBuffer());
+    } catch (KryoCodecException e) {
+      return failed(new StoqException(StoqError.UNKNOWN_REQUEST_TYPE, "cannot decode request: " + e.getMessage()));
+    }
+    if (request instanceof AssetRequest assetRequest) {
+      return assets.handle(assetRequest)
+          .<byte[]>thenApply(codec::encode)
+          .exceptionally(StoqRouter::translate);
+    }
+    return failed(new StoqException(StoqError.UNKNOWN_REQUEST_TYPE,
+        "no layer serves " + request.getClass().getSimpleName() + " requests"));
+  }
+
+  private static byte[] translate(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof StoqException stoq) {
+      throw stoq;
+    }
+    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
+      throw new StoqException(StoqError.TIMEOUT, "the layer did not answer in time; the request may still complete");
+    }
+    if (cause instanceof IllegalArgumentException) {
+      throw new StoqException(StoqError.BAD_REQUEST, cause.getMessage());
+    }
+    throw new StoqException(StoqError.INTERNAL, "internal error: " + cause.getClass().getSimpleName());
+  }
+
+  private static CompletionStage<byte[]> failed(StoqException e) {
+    return CompletableFuture.failedFuture(e);
+  }
+}
