@@ -396,6 +396,11 @@ public final class CassandraLauncher implements AutoCloseable {
     Path dataDir = settings.dataDir();
     Path conf = dataDir.resolve("conf");
     List<String> cmd = new ArrayList<>();
+    // Its own session: a Ctrl-C in the terminal of a foreground `hypermesh up` must not reach Cassandra
+    // directly, so that the nodes are stopped before it, in order.
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      cmd.add("/usr/bin/setsid");
+    }
     cmd.add(javaExecutable());
     cmd.add("-Xms" + settings.heap());
     cmd.add("-Xmx" + settings.heap());

@@ -1,0 +1,102 @@
+package online.hypermesh.protocol.stoq;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client exchange on its own bidirectional stream: sends something when the stream opens and
+ * completes {@link #result} exactly once, on success, error, stream loss or timeout. All methods
+ * run on the connection's event loop.
+ */
+abstract class ClientExchange extends ChannelInboundHandlerAdapter {
+
+  final CompletableFuture<byte[]> result = new CompletableFuture<>();
+  private ScheduledFuture<?> timeout;
+  private Channel stream;
+
+  /** The handlers to install on the new stream (this exchange, maybe behind a decoder). */
+  abstract ChannelHandler streamHandlers();
+
+  boolean isDone() {
+    return result.isDone();
+  }
+
+  /** Starts the clock when the exchange is submitted, so waiting for stream credit counts too. */
+  void startTimer(EventExecutor executor, Duration requestTimeout) {
+    timeout =
+        executor.schedule(
+            () ->
+                fail(
+                    new StoqException(
+                        StoqError.TIMEOUT,
+                        "no response within " + requestTimeout.toMillis() + " ms")),
+            requestTimeout.toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    stream = ctx.channel();
+  }
+
+  final void succeed(byte[] bytes) {
+    if (result.complete(bytes)) {
+      cancelTimer();
+    }
+  }
+
+  /** Fails the exchange; an open stream is reset, since its answer is no longer wanted. */
+  final void fail(StoqException error) {
+    if (!result.completeExceptionally(error)) {
+      return;
+    }
+    cancelTimer();
+    if (stream instanceof QuicStreamChannel quicStream && quicStream.isActive()) {
+      quicStream
+          .shutdown(StoqProtocol.STREAM_ABORTED)
+          .addListener(f -> quicStream.close());
+    }
+  }
+
+  private void cancelTimer() {
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
+  }
+
+  /** The server ended its side; nothing more can arrive, so the exchange is over either way. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      onStreamClosed();
+      ctx.close();
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    onStreamClosed();
+    ctx.fireChannelInactive();
+  }
+
+  /** The stream is gone; subclasses decide whether that completes or fails the exchange. */
+  void onStreamClosed() {
+    fail(new StoqException(StoqError.UNAVAILABLE, "stream closed before a response arrived"));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(new StoqException(StoqError.UNAVAILABLE, "stream failed: " + cause, cause));
+    ctx.close();
+  }
+}

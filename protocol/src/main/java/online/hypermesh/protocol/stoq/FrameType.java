@@ -1,0 +1,45 @@
+package online.hypermesh.protocol.stoq;
+
+/**
+ * The u8 frame type. Only the types listed here are accepted by the v1 decoder; everything else
+ * is answered with {@link StoqError#UNKNOWN_FRAME_TYPE}.
+ *
+ * <p>Reserved numbers (do not reuse for anything else):
+ *
+ * <ul>
+ *   <li>0 — never valid, so zero-filled garbage is rejected;
+ *   <li>4 — HANDSHAKE (post-quantum ML-KEM-1024 + FALCON-1024 exchange on the first stream);
+ *   <li>5 — STREAM_DATA, 6 — STREAM_END (streamed transfers);
+ *   <li>7 — CANCEL (abandon a correlation id);
+ *   <li>8..0x7F — future core types; 0x80..0xFF — experiments and extensions.
+ * </ul>
+ */
+public enum FrameType {
+  REQUEST(1),
+  RESPONSE(2),
+  ERROR(3);
+
+  private static final FrameType[] BY_CODE = new FrameType[256];
+
+  static {
+    for (FrameType type : values()) {
+      BY_CODE[type.code] = type;
+    }
+  }
+
+  private final int code;
+
+  FrameType(int code) {
+    this.code = code;
+  }
+
+  /** The u8 wire code. */
+  public int code() {
+    return code;
+  }
+
+  /** The type for a wire code (0..255), or null when this version does not know it. */
+  static FrameType fromCode(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+}

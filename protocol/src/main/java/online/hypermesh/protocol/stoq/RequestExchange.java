@@ -1,0 +1,97 @@
+package online.hypermesh.protocol.stoq;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
+
+/** One REQUEST frame (with FIN: one request per stream) and its RESPONSE or ERROR. */
+final class RequestExchange extends ClientExchange {
+
+  private final long correlationId;
+  private final byte[] payload;
+  private final int maxFrameBytes;
+
+  RequestExchange(long correlationId, byte[] payload, int maxFrameBytes) {
+    this.correlationId = correlationId;
+    this.payload = payload;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  @Override
+  ChannelHandler streamHandlers() {
+    RequestExchange exchange = this;
+    return new ChannelInitializer<QuicStreamChannel>() {
+      @Override
+      protected void initChannel(QuicStreamChannel ch) {
+        ch.pipeline().addLast(new FrameDecoder(maxFrameBytes), exchange);
+      }
+    };
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    Frame request = Frame.request(correlationId, Unpooled.wrappedBuffer(payload));
+    ByteBuf encoded;
+    try {
+      encoded = FrameCodec.encode(ctx.alloc(), request, maxFrameBytes);
+    } catch (StoqException e) {
+      fail(e);
+      return;
+    } finally {
+      request.release();
+    }
+    // FIN with the request: the server learns at once that no more requests follow.
+    ctx.writeAndFlush(new DefaultQuicStreamFrame(encoded, true))
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess()) {
+                fail(
+                    new StoqException(
+                        StoqError.UNAVAILABLE, "cannot send request: " + f.cause(), f.cause()));
+              }
+            });
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (isDone()) {
+        return;
+      }
+      if (msg instanceof Frame frame) {
+        onFrame(frame);
+      } else if (msg instanceof FrameDecodingException error) {
+        fail(new StoqException(error.error(), "bad frame from server: " + error.getMessage()));
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onFrame(Frame frame) {
+    if (frame.correlationId() != correlationId) {
+      fail(
+          new StoqException(
+              StoqError.MALFORMED_FRAME,
+              "server answered correlation id " + frame.correlationId() + ", expected "
+                  + correlationId));
+      return;
+    }
+    switch (frame.type()) {
+      case RESPONSE -> succeed(ByteBufUtil.getBytes(frame.payload()));
+      case ERROR -> fail(ErrorPayload.decode(frame.payload()).toException());
+      default ->
+          fail(
+              new StoqException(
+                  StoqError.UNKNOWN_FRAME_TYPE, "server sent a " + frame.type() + " frame"));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package online.hypermesh.protocol.stoq;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-connection bookkeeping on the server: counts established connections, tracks every
+ * connection so {@link StoqServer#close()} can close them with an application code, and drops
+ * connections whose handshake does not finish in time (QUIC's idle timeout alone would let a
+ * stalled handshake hold state for the whole idle period).
+ */
+final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerConnectionHandler.class);
+
+  private final Duration handshakeTimeout;
+  private final AtomicInteger activeConnections;
+  private final Set<QuicChannel> connections;
+  private ScheduledFuture<?> handshakeTimer;
+  private boolean established;
+
+  ServerConnectionHandler(
+      Duration handshakeTimeout, AtomicInteger activeConnections, Set<QuicChannel> connections) {
+    this.handshakeTimeout = handshakeTimeout;
+    this.activeConnections = activeConnections;
+    this.connections = connections;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    QuicChannel channel = (QuicChannel) ctx.channel();
+    connections.add(channel);
+    channel.closeFuture().addListener(f -> connections.remove(channel));
+    handshakeTimer =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (!established) {
+                    log.debug("STOQ handshake with {} timed out", channel.remoteSocketAddress());
+                    ctx.close();
+                  }
+                },
+                handshakeTimeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    // A server-side QuicChannel becomes active once the handshake is complete.
+    established = true;
+    handshakeTimer.cancel(false);
+    activeConnections.incrementAndGet();
+    log.debug("STOQ connection from {}", ((QuicChannel) ctx.channel()).remoteSocketAddress());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    handshakeTimer.cancel(false);
+    ended(ctx);
+    ctx.fireChannelInactive();
+  }
+
+  /**
+   * Counts the connection out once. A connection the peer closed is over at once for us, even
+   * though QUIC keeps it in the draining state (3 PTOs, seconds on a loaded host) before Netty
+   * reports it inactive.
+   */
+  private void ended(ChannelHandlerContext ctx) {
+    if (established) {
+      established = false;
+      activeConnections.decrementAndGet();
+      log.debug("STOQ connection ended: {}", ctx.channel());
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+      log.debug("STOQ TLS handshake failed: {}", handshake.cause().toString());
+    } else if (evt instanceof QuicConnectionCloseEvent close) {
+      log.debug("STOQ peer closed connection: {}", close);
+      ended(ctx);
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("STOQ connection error: {}", cause.toString());
+  }
+}

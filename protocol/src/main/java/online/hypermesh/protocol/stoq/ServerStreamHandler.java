@@ -1,0 +1,309 @@
+package online.hypermesh.protocol.stoq;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one bidirectional stream: each REQUEST frame goes to the {@link StoqHandler}, and gets
+ * exactly one RESPONSE or ERROR with the same correlation id (in completion order, not request
+ * order). Runs entirely on the connection's event loop, so it needs no locking.
+ *
+ * <p>Stream lifecycle: when the client ends its side (FIN) and every answer is written, the
+ * server ends its side too and the stream is released. A recoverable decoding error (unknown
+ * type/version/flags: frame boundary intact) is answered and the stream goes on. A fatal one
+ * (bad length prefix, cut-off frame) is answered, then the stream is finished (FIN) and reading is
+ * stopped (STOP_SENDING); answers still pending for earlier requests on that stream are dropped,
+ * because a peer that lost framing cannot be relied on to read them.
+ */
+final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerStreamHandler.class);
+
+  /**
+   * Requests one stream may have in the handler at once; beyond this the stream stops reading,
+   * so a client pipelining on one stream gets QUIC flow control as back-pressure instead of
+   * making the server queue unbounded work.
+   */
+  static final int MAX_IN_FLIGHT_PER_STREAM = 64;
+
+  private static final String INTERNAL_MESSAGE = "internal error";
+
+  private final StoqHandler handler;
+  private final int maxFrameBytes;
+  private final Duration requestTimeout;
+
+  private int inFlight;
+  private boolean inputClosed;
+  private boolean outputClosed;
+  private ScheduledFuture<?> linger;
+
+  ServerStreamHandler(StoqHandler handler, int maxFrameBytes, Duration requestTimeout) {
+    this.handler = handler;
+    this.maxFrameBytes = maxFrameBytes;
+    this.requestTimeout = requestTimeout;
+  }
+
+  /** One request in the handler; {@code done} guards against answering twice (timeout + late). */
+  private static final class InFlight {
+    final long correlationId;
+    ScheduledFuture<?> timeout;
+    boolean done;
+
+    InFlight(long correlationId) {
+      this.correlationId = correlationId;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Frame frame) {
+      try {
+        onFrame(ctx, frame);
+      } finally {
+        // The handler only borrows the payload for the duration of its call.
+        frame.release();
+      }
+    } else if (msg instanceof FrameDecodingException error) {
+      onDecodingError(ctx, error);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onFrame(ChannelHandlerContext ctx, Frame frame) {
+    if (outputClosed) {
+      return;
+    }
+    if (frame.type() != FrameType.REQUEST) {
+      send(
+          ctx,
+          Frame.error(
+              frame.correlationId(),
+              StoqError.UNKNOWN_FRAME_TYPE,
+              frame.type() + " frames are not accepted by a server"),
+          false);
+      return;
+    }
+    InFlight request = new InFlight(frame.correlationId());
+    inFlight++;
+    updateReadInterest(ctx);
+    CompletionStage<byte[]> stage;
+    try {
+      stage = handler.handle(frame.payload());
+      if (stage == null) {
+        stage = CompletableFuture.failedStage(new NullPointerException("handler returned null"));
+      }
+    } catch (Throwable t) {
+      stage = CompletableFuture.failedStage(t);
+    }
+    request.timeout =
+        ctx.executor()
+            .schedule(
+                () ->
+                    complete(
+                        ctx,
+                        request,
+                        null,
+                        new StoqException(
+                            StoqError.TIMEOUT,
+                            "no answer within " + requestTimeout.toMillis() + " ms")),
+                requestTimeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+    stage.whenComplete(
+        (bytes, failure) -> {
+          EventExecutor executor = ctx.executor();
+          if (executor.inEventLoop()) {
+            complete(ctx, request, bytes, failure);
+          } else {
+            try {
+              executor.execute(() -> complete(ctx, request, bytes, failure));
+            } catch (RejectedExecutionException e) {
+              // Server shutting down: the connection is going away, nobody to answer.
+            }
+          }
+        });
+  }
+
+  private void complete(
+      ChannelHandlerContext ctx, InFlight request, byte[] bytes, Throwable failure) {
+    if (request.done) {
+      return;
+    }
+    request.done = true;
+    request.timeout.cancel(false);
+    inFlight--;
+    Frame reply;
+    if (failure == null && bytes != null) {
+      reply = Frame.response(request.correlationId, Unpooled.wrappedBuffer(bytes));
+    } else {
+      reply = errorReply(request.correlationId, failure);
+    }
+    send(ctx, reply, inputClosed && inFlight == 0);
+    updateReadInterest(ctx);
+  }
+
+  private static Frame errorReply(long correlationId, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof StoqException stoq) {
+      String message = stoq.getMessage() == null ? "" : stoq.getMessage();
+      return Frame.error(correlationId, stoq.error(), message);
+    }
+    if (cause == null) {
+      log.warn("STOQ handler completed request {} with null", correlationId);
+    } else {
+      log.warn("STOQ handler failed on request {}", correlationId, cause);
+    }
+    return Frame.error(correlationId, StoqError.INTERNAL, INTERNAL_MESSAGE);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private void onDecodingError(ChannelHandlerContext ctx, FrameDecodingException error) {
+    if (outputClosed) {
+      return;
+    }
+    log.debug("STOQ bad frame on {}: {}", ctx.channel(), error.getMessage());
+    Frame reply = Frame.error(error.correlationId(), error.error(), error.getMessage());
+    if (!error.streamFatal()) {
+      send(ctx, reply, false);
+      return;
+    }
+    QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+    ChannelFuture written = send(ctx, reply, true);
+    if (!stream.isInputShutdown()) {
+      stream.shutdownInput(StoqProtocol.STREAM_ABORTED);
+    }
+    if (written != null) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close();
+    }
+  }
+
+  /** Encodes and writes a frame (releasing it); {@code fin} ends our side of the stream. */
+  private ChannelFuture send(ChannelHandlerContext ctx, Frame frame, boolean fin) {
+    if (outputClosed || !ctx.channel().isActive()) {
+      frame.release();
+      return null;
+    }
+    ByteBuf encoded;
+    try {
+      encoded = FrameCodec.encode(ctx.alloc(), frame, maxFrameBytes);
+    } catch (StoqException tooLarge) {
+      log.warn("STOQ reply {} not sent: {}", frame.correlationId(), tooLarge.getMessage());
+      Frame error =
+          Frame.error(frame.correlationId(), tooLarge.error(), "response exceeds the frame limit");
+      encoded = FrameCodec.encode(ctx.alloc(), error, maxFrameBytes);
+      error.release();
+    } finally {
+      frame.release();
+    }
+    if (fin) {
+      outputClosed = true;
+      scheduleLinger(ctx);
+    }
+    // FIN rides on the last frame so it is ordered after all queued data.
+    return ctx.writeAndFlush(new DefaultQuicStreamFrame(encoded, fin))
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess()) {
+                // Usually the client abandoned the stream (STOP_SENDING): nothing more to do on it.
+                log.debug("STOQ write failed on {}: {}", f.channel(), f.cause().toString());
+                f.channel().close();
+              }
+            });
+  }
+
+  private void finishIfDone(ChannelHandlerContext ctx) {
+    if (inputClosed && inFlight == 0 && !outputClosed && ctx.channel().isActive()) {
+      outputClosed = true;
+      scheduleLinger(ctx);
+      ctx.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
+    }
+  }
+
+  /**
+   * Bounds how long a finished stream may wait for its last bytes to drain. Normally the stream
+   * closes as soon as our FIN is out, but if the client abandoned it (STOP_SENDING) quiche may
+   * already have forgotten the stream and Netty then waits forever for it to become writable.
+   */
+  private void scheduleLinger(ChannelHandlerContext ctx) {
+    if (linger == null) {
+      linger =
+          ctx.executor()
+              .schedule(
+                  (Runnable) ctx::close,
+                  requestTimeout.toNanos(),
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void updateReadInterest(ChannelHandlerContext ctx) {
+    ChannelConfig config = ctx.channel().config();
+    boolean wanted = inFlight < MAX_IN_FLIGHT_PER_STREAM && ctx.channel().isWritable();
+    if (config.isAutoRead() != wanted) {
+      config.setAutoRead(wanted);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    updateReadInterest(ctx);
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputClosed = true;
+      finishIfDone(ctx);
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    // Late handler results find outputClosed and are dropped.
+    outputClosed = true;
+    if (linger != null) {
+      linger.cancel(false);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Typically a reset by the client; the stream is of no further use.
+    log.debug("STOQ stream error on {}: {}", ctx.channel(), cause.toString());
+    outputClosed = true;
+    ctx.close();
+  }
+}

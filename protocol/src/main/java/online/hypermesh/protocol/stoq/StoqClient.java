@@ -1,0 +1,522 @@
+package online.hypermesh.protocol.stoq;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.Quic;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicStreamLimitChangedEvent;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A STOQ client: one QUIC connection (IPv6 only, ALPN {@code stoq/1}) over which each {@link
+ * #request} opens its own bidirectional stream (QUIC streams are cheap, and per-request streams
+ * mean no head-of-line blocking between requests).
+ *
+ * <p><b>Server authentication:</b> with {@link StoqTls#clientTrusting(java.nio.file.Path)} the
+ * server certificate must chain to the given PEM certificates and name the dialled address. With
+ * {@link StoqTls#defaults()} <em>any</em> server certificate is accepted: that is for development
+ * only, since it gives no protection against an active attacker. A later issue replaces this with
+ * TrustChain authentication.
+ *
+ * <p><b>Threads:</b> async methods may be called from any thread (actors: pipe the stage to
+ * yourself). Stages complete on the client's event-loop thread, so callbacks attached to them must
+ * not block; the {@code *Blocking} methods are for CLIs and tests and refuse to run on that thread.
+ * When the server limits concurrent streams, further requests wait for stream credit (the request
+ * timeout includes that wait).
+ */
+public final class StoqClient implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StoqClient.class);
+
+  private final StoqSettings settings;
+  private final EventLoopGroup group;
+  private final Channel datagramChannel;
+  private final EventLoop eventLoop;
+  private final AtomicLong correlationIds = new AtomicLong();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CompletableFuture<StoqConnectionClose> closeFuture = new CompletableFuture<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** Exchanges waiting for stream credit; event loop only. */
+  private final ArrayDeque<ClientExchange> waiting = new ArrayDeque<>();
+
+  private volatile QuicChannel connection;
+  /** The pending connect result until the handshake is done; event loop only. */
+  private CompletableFuture<StoqClient> connecting;
+  /** Set on the event loop when the server's CONNECTION_CLOSE arrives. */
+  private QuicConnectionCloseEvent peerClose;
+
+  private StoqClient(StoqSettings settings, EventLoopGroup group, Channel datagramChannel) {
+    this.settings = settings;
+    this.group = group;
+    this.datagramChannel = datagramChannel;
+    this.eventLoop = datagramChannel.eventLoop();
+  }
+
+  /** {@link #connect(InetSocketAddress, StoqSettings, StoqTls)} for a host name or IPv6 literal. */
+  public static CompletionStage<StoqClient> connect(
+      String host, int port, StoqSettings settings, StoqTls tls) {
+    return connect(InetSocketAddress.createUnresolved(host, port), settings, tls);
+  }
+
+  /**
+   * Connects and completes once the QUIC/TLS handshake is done. Fails with UNAVAILABLE (no IPv6
+   * address, refused, handshake failure) or TIMEOUT (no handshake within handshakeTimeout). A
+   * host name is resolved on the calling thread.
+   *
+   * @throws IllegalArgumentException for unusable TLS material (bad PEM file)
+   */
+  public static CompletionStage<StoqClient> connect(
+      InetSocketAddress remote, StoqSettings settings, StoqTls tls) {
+    Objects.requireNonNull(remote, "remote");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(tls, "tls");
+    InetSocketAddress target;
+    try {
+      target = resolveIpv6(remote);
+      Quic.ensureAvailability();
+    } catch (StoqException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (Throwable t) {
+      return CompletableFuture.failedFuture(
+          new StoqException(StoqError.UNAVAILABLE, "QUIC is not available: " + t, t));
+    }
+    QuicSslContext sslContext = tls.clientContext();
+    return connect(target, peerName(remote), settings, sslContext);
+  }
+
+  /** The name the server certificate must match: as dialled (DNS name or IP literal). */
+  private static String peerName(InetSocketAddress remote) {
+    String host = remote.getHostString();
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  /** Blocking {@link #connect(String, int, StoqSettings, StoqTls)} for CLIs. */
+  public static StoqClient connectBlocking(
+      String host, int port, StoqSettings settings, StoqTls tls) {
+    return await(connect(host, port, settings, tls), settings.handshakeTimeout());
+  }
+
+  private static CompletionStage<StoqClient> connect(
+      InetSocketAddress target, String peerName, StoqSettings settings, QuicSslContext sslContext) {
+    CompletableFuture<StoqClient> result = new CompletableFuture<>();
+    ChannelHandler codec =
+        new QuicClientCodecBuilder()
+            // Not sslContext(...): that makes engines without a peer name, and then a verifying
+            // trust manager has nothing to check the certificate's names against.
+            .sslEngineProvider(q -> sslContext.newEngine(q.alloc(), peerName, target.getPort()))
+            .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .initialMaxData(settings.initialMaxData())
+            // Our receive window on the streams we open (where responses arrive).
+            .initialMaxStreamDataBidirectionalLocal(settings.initialMaxStreamData())
+            // The server never opens streams in v1.
+            .initialMaxStreamsBidirectional(0)
+            .initialMaxStreamsUnidirectional(0)
+            .build();
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("stoq-client", true), NioIoHandler.newFactory());
+    new Bootstrap()
+        .group(group)
+        .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET6))
+        .option(ChannelOption.SO_RCVBUF, StoqServer.SOCKET_BUFFER_BYTES)
+        .option(ChannelOption.SO_SNDBUF, StoqServer.SOCKET_BUFFER_BYTES)
+        .handler(codec)
+        .bind(new InetSocketAddress(StoqSettings.ipv6("::"), 0))
+        .addListener(
+            (ChannelFuture bound) -> {
+              if (!bound.isSuccess()) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                result.completeExceptionally(
+                    new StoqException(
+                        StoqError.UNAVAILABLE,
+                        "cannot open a UDP socket: " + bound.cause(),
+                        bound.cause()));
+                return;
+              }
+              StoqClient client = new StoqClient(settings, group, bound.channel());
+              client.handshake(target, result);
+            });
+    return result;
+  }
+
+  /** On the event loop: QUIC connect with our own handshake deadline. */
+  private void handshake(InetSocketAddress target, CompletableFuture<StoqClient> result) {
+    connecting = result;
+    Future<QuicChannel> quicConnect =
+        QuicChannel.newBootstrap(datagramChannel)
+            .handler(new ConnectionHandler())
+            .streamHandler(new RejectServerStreams())
+            .remoteAddress(target)
+            .connect();
+    var deadline =
+        eventLoop.schedule(
+            () -> {
+              if (result.completeExceptionally(
+                  new StoqException(
+                      StoqError.TIMEOUT,
+                      "no QUIC handshake with " + target + " within "
+                          + settings.handshakeTimeout().toMillis() + " ms"))) {
+                shutdown();
+              }
+            },
+            settings.handshakeTimeout().toNanos(),
+            TimeUnit.NANOSECONDS);
+    quicConnect.addListener(
+        (Future<QuicChannel> f) -> {
+          deadline.cancel(false);
+          connecting = null;
+          if (f.isSuccess()) {
+            connection = f.getNow();
+            if (!result.complete(this)) {
+              shutdown();
+            }
+          } else if (result.completeExceptionally(
+              new StoqException(
+                  StoqError.UNAVAILABLE,
+                  "cannot connect to " + target + ": " + f.cause(),
+                  f.cause()))) {
+            shutdown();
+          }
+        });
+  }
+
+  /**
+   * Sends one request on a new stream. Completes with the response payload, or fails with {@link
+   * StoqException}: the server's ERROR code, TIMEOUT after requestTimeout, UNAVAILABLE when the
+   * connection or stream is lost, FRAME_TOO_LARGE when the payload cannot fit a frame.
+   *
+   * <p>The array is not copied but read later on the event loop: do not modify it until the
+   * stage completes.
+   */
+  public CompletionStage<byte[]> request(byte[] payload) {
+    Objects.requireNonNull(payload, "payload");
+    if (FrameCodec.encodedSize(payload.length) > settings.maxFrameBytes()) {
+      return CompletableFuture.failedFuture(
+          new StoqException(
+              StoqError.FRAME_TOO_LARGE,
+              "request of " + payload.length + " bytes does not fit a frame of "
+                  + settings.maxFrameBytes()));
+    }
+    return submit(
+        new RequestExchange(correlationIds.incrementAndGet(), payload, settings.maxFrameBytes()));
+  }
+
+  /**
+   * Blocking {@link #request} for CLIs and tests; throws the StoqException directly.
+   *
+   * @throws IllegalStateException on the client's event loop (it would wait for itself)
+   */
+  public byte[] requestBlocking(byte[] payload) {
+    if (eventLoop.inEventLoop()) {
+      throw new IllegalStateException("requestBlocking on the STOQ event loop would deadlock");
+    }
+    return await(request(payload), settings.requestTimeout());
+  }
+
+  /**
+   * Diagnostics/tests: writes {@code bytes} unframed on a new stream (and ends our side if {@code
+   * finish}), then completes with everything the server sent until it ended the stream. Fails
+   * with TIMEOUT if the server does not end the stream within requestTimeout.
+   */
+  public CompletionStage<byte[]> exchangeRaw(byte[] bytes, boolean finish) {
+    return submit(new RawExchange(bytes.clone(), finish));
+  }
+
+  private CompletionStage<byte[]> submit(ClientExchange exchange) {
+    try {
+      eventLoop.execute(() -> start(exchange));
+    } catch (RejectedExecutionException e) {
+      exchange.fail(new StoqException(StoqError.UNAVAILABLE, "client is closed"));
+    }
+    return exchange.result;
+  }
+
+  private void start(ClientExchange exchange) {
+    QuicChannel quic = connection;
+    if (closing.get() || quic == null || !quic.isActive()) {
+      exchange.fail(new StoqException(StoqError.UNAVAILABLE, connectionGoneMessage()));
+      return;
+    }
+    exchange.startTimer(eventLoop, settings.requestTimeout());
+    waiting.add(exchange);
+    openStreams();
+  }
+
+  /** Opens streams for waiting exchanges while the server grants stream credit. */
+  private void openStreams() {
+    QuicChannel quic = connection;
+    while (!waiting.isEmpty() && quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) > 0) {
+      ClientExchange exchange = waiting.poll();
+      if (exchange.isDone()) {
+        continue; // timed out while waiting for credit
+      }
+      quic.createStream(QuicStreamType.BIDIRECTIONAL, exchange.streamHandlers())
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  exchange.fail(
+                      new StoqException(
+                          StoqError.UNAVAILABLE,
+                          "cannot open a stream: " + f.cause(),
+                          f.cause()));
+                }
+              });
+    }
+  }
+
+  private String connectionGoneMessage() {
+    QuicConnectionCloseEvent close = peerClose;
+    if (close != null) {
+      return "connection closed by server (code " + close.error() + ", " + reasonOf(close) + ")";
+    }
+    return "connection is closed";
+  }
+
+  /** Whether the connection is up and not closing. */
+  public boolean isConnected() {
+    QuicChannel quic = connection;
+    return !closing.get() && quic != null && quic.isActive();
+  }
+
+  /** Completes once the connection has ended, saying how. */
+  public CompletionStage<StoqConnectionClose> closeFuture() {
+    return closeFuture;
+  }
+
+  /** The server's UDP address. */
+  public InetSocketAddress remoteAddress() {
+    QuicChannel quic = connection;
+    return quic == null ? null : (InetSocketAddress) quic.remoteSocketAddress();
+  }
+
+  /**
+   * Closes the connection (application close code {@link StoqProtocol#CLOSE_NO_ERROR}), fails
+   * requests still waiting with UNAVAILABLE and stops the event loop. Idempotent.
+   */
+  public CompletionStage<Void> closeAsync() {
+    if (closing.compareAndSet(false, true)) {
+      try {
+        eventLoop.execute(this::closeOnLoop);
+      } catch (RejectedExecutionException e) {
+        closed.complete(null);
+      }
+    }
+    return closed;
+  }
+
+  /** Blocking close; from the client's own event loop it only starts closing. */
+  @Override
+  public void close() {
+    CompletionStage<Void> done = closeAsync();
+    if (!eventLoop.inEventLoop()) {
+      try {
+        done.toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("STOQ client close did not finish cleanly: {}", e.toString());
+      }
+    }
+  }
+
+  private void closeOnLoop() {
+    failWaiting("client closed");
+    QuicChannel quic = connection;
+    if (quic != null && quic.isOpen()) {
+      quic.close(
+              true,
+              StoqProtocol.CLOSE_NO_ERROR,
+              Unpooled.copiedBuffer("client closing", StandardCharsets.UTF_8))
+          .addListener(f -> shutdown());
+    } else {
+      shutdown();
+    }
+  }
+
+  /** Closes the socket and the event loop; completes {@link #closed} when they are gone. */
+  private void shutdown() {
+    closing.set(true);
+    datagramChannel
+        .close()
+        .addListener(
+            f ->
+                group
+                    .shutdownGracefully(0, 1, TimeUnit.SECONDS)
+                    .addListener(g -> closed.complete(null)));
+    closeFuture.complete(new StoqConnectionClose(false, true, StoqProtocol.CLOSE_NO_ERROR,
+        "client closed", false));
+  }
+
+  private void failWaiting(String why) {
+    ClientExchange exchange;
+    while ((exchange = waiting.poll()) != null) {
+      exchange.fail(new StoqException(StoqError.UNAVAILABLE, why));
+    }
+  }
+
+  private static InetSocketAddress resolveIpv6(InetSocketAddress remote) {
+    if (!remote.isUnresolved()) {
+      if (!(remote.getAddress() instanceof Inet6Address)) {
+        throw new StoqException(
+            StoqError.UNAVAILABLE, "STOQ is IPv6-only; not an IPv6 address: " + remote);
+      }
+      return remote;
+    }
+    String host = remote.getHostString();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (address instanceof Inet6Address) {
+          return new InetSocketAddress(address, remote.getPort());
+        }
+      }
+    } catch (UnknownHostException e) {
+      throw new StoqException(StoqError.UNAVAILABLE, "unknown host " + host, e);
+    }
+    throw new StoqException(StoqError.UNAVAILABLE, "no IPv6 address for " + host);
+  }
+
+  /** The close reason phrase; Netty's accessor throws when the peer sent none. */
+  private static String reasonOf(QuicConnectionCloseEvent close) {
+    try {
+      byte[] reason = close.reason();
+      return reason == null ? "" : new String(reason, StandardCharsets.UTF_8);
+    } catch (NullPointerException noReason) {
+      return "";
+    }
+  }
+
+  /** Waits for a stage and rethrows its StoqException as is (for CLIs and tests). */
+  private static <T> T await(CompletionStage<T> stage, Duration expected) {
+    try {
+      // The stage has its own timeout; this only guards against a stuck event loop.
+      return stage.toCompletableFuture().get(expected.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StoqException stoq) {
+        throw stoq;
+      }
+      throw new StoqException(StoqError.INTERNAL, String.valueOf(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      throw new StoqException(StoqError.TIMEOUT, "no result within " + expected, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoqException(StoqError.UNAVAILABLE, "interrupted", e);
+    }
+  }
+
+  /** QUIC-connection events: stream credit, the server's close, the end of the connection. */
+  private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof QuicStreamLimitChangedEvent) {
+        openStreams();
+      } else if (evt instanceof QuicConnectionCloseEvent close) {
+        peerClose = close;
+        handshakeFailed(describe(close));
+      } else if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+        handshakeFailed("TLS handshake failed: " + handshake.cause());
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Fails a pending connect at once. Netty would only fail it when the connection is freed,
+     * after QUIC's closing/draining period (3 PTOs, several seconds on an initial connection).
+     */
+    private void handshakeFailed(String why) {
+      CompletableFuture<StoqClient> pending = connecting;
+      if (pending != null) {
+        connecting = null;
+        if (pending.completeExceptionally(new StoqException(StoqError.UNAVAILABLE, why))) {
+          shutdown();
+        }
+      }
+    }
+
+    private String describe(QuicConnectionCloseEvent close) {
+      String reason = reasonOf(close);
+      if (close.isTlsError()) {
+        return "server refused the TLS handshake (alert "
+            + QuicConnectionCloseEvent.extractTlsError(close.error()) + ") " + reason;
+      }
+      return "server closed the connection during the handshake (code " + close.error() + ") "
+          + reason;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      QuicChannel quic = (QuicChannel) ctx.channel();
+      failWaiting(connectionGoneMessage());
+      QuicConnectionCloseEvent close = peerClose;
+      if (close != null) {
+        closeFuture.complete(
+            new StoqConnectionClose(
+                true,
+                close.isApplicationClose(),
+                close.error(),
+                reasonOf(close),
+                false));
+      } else if (quic.isTimedOut()) {
+        closeFuture.complete(new StoqConnectionClose(false, false, 0, "idle timeout", true));
+      }
+      // A connection that ended by itself leaves nothing useful: release the socket and thread.
+      if (closing.compareAndSet(false, true)) {
+        shutdown();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("STOQ client connection error: {}", cause.toString());
+    }
+  }
+
+  /** v1 servers never open streams; anything they open is closed straight away. */
+  @ChannelHandler.Sharable
+  private static final class RejectServerStreams extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package online.hypermesh.protocol.stoq;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.Quic;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The STOQ listener: QUIC over UDP/IPv6, ALPN {@code stoq/1}, carrying REQUEST frames to a
+ * {@link StoqHandler} and its answers back.
+ *
+ * <p>One event-loop thread serves the socket and every connection on it: QUIC demultiplexes
+ * connections in user space from a single UDP socket, so more threads would only help with
+ * several sockets (SO_REUSEPORT + epoll, a later optimisation). Handlers must therefore not block.
+ *
+ * <p>Use: {@code int port = server.start(); ... server.close();}
+ */
+public final class StoqServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StoqServer.class);
+
+  /** UDP socket buffers; the kernel caps this at net.core.rmem_max / wmem_max. */
+  static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+  private final StoqSettings settings;
+  private final StoqHandler handler;
+  private final StoqTls tls;
+
+  private final AtomicInteger activeConnections = new AtomicInteger();
+  private final AtomicInteger activeStreams = new AtomicInteger();
+  private final AtomicLong droppedIpv4Datagrams = new AtomicLong();
+  private final Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
+
+  private EventLoopGroup group;
+  private Channel channel;
+  private boolean closed;
+
+  /** With an ephemeral self-signed certificate (development and tests). */
+  public StoqServer(StoqSettings settings, StoqHandler handler) {
+    this(settings, handler, StoqTls.defaults());
+  }
+
+  public StoqServer(StoqSettings settings, StoqHandler handler, StoqTls tls) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.handler = Objects.requireNonNull(handler, "handler");
+    this.tls = Objects.requireNonNull(tls, "tls");
+  }
+
+  /**
+   * Binds the UDP socket and starts serving; blocks until bound.
+   *
+   * @return the bound port (the real one when settings ask for port 0)
+   * @throws IllegalStateException if already started/closed, QUIC's native library is missing, or
+   *     the address cannot be bound
+   */
+  public synchronized int start() {
+    if (channel != null || closed) {
+      throw new IllegalStateException("STOQ server already started or closed");
+    }
+    Quic.ensureAvailability();
+    QuicSslContext sslContext = tls.serverContext(certificateAddresses());
+    ChannelHandler codec = buildCodec(sslContext);
+    group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("stoq-server"), NioIoHandler.newFactory());
+    Ipv6OnlyFilter ipv6Only = new Ipv6OnlyFilter(droppedIpv4Datagrams);
+    InetSocketAddress bindTo = new InetSocketAddress(settings.bindAddress(), settings.port());
+    try {
+      channel =
+          new Bootstrap()
+              .group(group)
+              // INET6 explicitly: the socket cannot silently become an IPv4 one.
+              .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET6))
+              // Bursts from many streams overflow the default ~200 KiB and cost retransmits.
+              .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+              .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+              .handler(
+                  new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                      ch.pipeline().addLast(ipv6Only, codec);
+                    }
+                  })
+              .bind(bindTo)
+              .sync()
+              .channel();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group = null;
+      throw new IllegalStateException("cannot bind STOQ to udp " + bindTo + ": " + e, e);
+    } catch (Throwable t) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group = null;
+      throw t;
+    }
+    InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+    log.info("STOQ listening on udp [{}]:{} (ALPN {})",
+        bound.getAddress().getHostAddress(), bound.getPort(), StoqProtocol.ALPN);
+    return bound.getPort();
+  }
+
+  private ChannelHandler buildCodec(QuicSslContext sslContext) {
+    StoqHandler requestHandler = handler;
+    int maxFrameBytes = settings.maxFrameBytes();
+    return new QuicServerCodecBuilder()
+        .sslContext(sslContext)
+        .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .initialMaxData(settings.initialMaxData())
+        .initialMaxStreamDataBidirectionalRemote(settings.initialMaxStreamData())
+        .initialMaxStreamDataBidirectionalLocal(settings.initialMaxStreamData())
+        .initialMaxStreamsBidirectional(settings.maxBidiStreams())
+        // v1 uses client-opened bidirectional streams only.
+        .initialMaxStreamsUnidirectional(0)
+        .tokenHandler(NoRetryTokenHandler.INSTANCE)
+        .handler(
+            new ChannelInitializer<QuicChannel>() {
+              @Override
+              protected void initChannel(QuicChannel ch) {
+                ch.pipeline()
+                    .addLast(
+                        new ServerConnectionHandler(
+                            settings.handshakeTimeout(), activeConnections, connections));
+              }
+            })
+        // Keep the stream open after the client's FIN so the answers can still be written.
+        .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .streamHandler(
+            new ChannelInitializer<QuicStreamChannel>() {
+              @Override
+              protected void initChannel(QuicStreamChannel ch) {
+                activeStreams.incrementAndGet();
+                ch.closeFuture().addListener(f -> activeStreams.decrementAndGet());
+                ch.pipeline()
+                    .addLast(
+                        new FrameDecoder(maxFrameBytes),
+                        new ServerStreamHandler(
+                            requestHandler, maxFrameBytes, settings.requestTimeout()));
+              }
+            })
+        .build();
+  }
+
+  /** Names for the ephemeral certificate: the bind address if specific, and loopback. */
+  private List<InetAddress> certificateAddresses() {
+    List<InetAddress> addresses = new ArrayList<>();
+    InetAddress bind = settings.bindAddress();
+    if (!bind.isAnyLocalAddress()) {
+      addresses.add(bind);
+    }
+    InetAddress loopback = StoqSettings.ipv6("::1");
+    if (!addresses.contains(loopback)) {
+      addresses.add(loopback);
+    }
+    return addresses;
+  }
+
+  /** The bound address, or null before {@link #start()}. */
+  public synchronized InetSocketAddress localAddress() {
+    return channel == null ? null : (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Connections that completed the handshake and are still open. */
+  public int activeConnections() {
+    return activeConnections.get();
+  }
+
+  /** Streams currently open on all connections. */
+  public int activeStreams() {
+    return activeStreams.get();
+  }
+
+  /** Datagrams dropped because they came from an IPv4 sender (dual-stack socket). */
+  public long droppedIpv4Datagrams() {
+    return droppedIpv4Datagrams.get();
+  }
+
+  /**
+   * Closes every connection with application close code {@link StoqProtocol#CLOSE_NO_ERROR} and
+   * reason "server shutting down", then the socket and the event loop. Idempotent; blocks for at
+   * most a few seconds.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (channel == null) {
+      return;
+    }
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (QuicChannel connection : connections) {
+      closing.add(
+          connection.close(
+              true,
+              StoqProtocol.CLOSE_NO_ERROR,
+              Unpooled.copiedBuffer("server shutting down", StandardCharsets.UTF_8)));
+    }
+    for (ChannelFuture future : closing) {
+      future.awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+    channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    log.info("STOQ server closed ({} connections closed)", closing.size());
+  }
+}
