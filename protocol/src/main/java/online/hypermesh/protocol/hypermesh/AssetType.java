@@ -1,9 +1,6 @@
 package online.hypermesh.protocol.hypermesh;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** The kinds of resource HyperMesh treats as assets, with the unit their capacity is counted in. */
 public enum AssetType {
@@ -25,17 +22,14 @@ public enum AssetType {
   }
 
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   public static Optional<AssetType> parse(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    return Arrays.stream(values()).filter(t -> t.wireName().equals(text.trim().toLowerCase(Locale.ROOT))).findFirst();
+    return WireNames.parse(AssetType.class, text);
   }
 
   public static String names() {
-    return Arrays.stream(values()).map(AssetType::wireName).collect(Collectors.joining(", "));
+    return WireNames.list(AssetType.class);
   }
 }

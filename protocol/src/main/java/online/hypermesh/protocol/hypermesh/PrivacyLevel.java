@@ -1,9 +1,6 @@
 package online.hypermesh.protocol.hypermesh;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** Who may see and use an asset: only its owner, directly connected peers, the owner's network, or everyone. */
 public enum PrivacyLevel {
@@ -13,17 +10,14 @@ public enum PrivacyLevel {
   PUBLIC;
 
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   public static Optional<PrivacyLevel> parse(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    return Arrays.stream(values()).filter(p -> p.wireName().equals(text.trim().toLowerCase(Locale.ROOT))).findFirst();
+    return WireNames.parse(PrivacyLevel.class, text);
   }
 
   public static String names() {
-    return Arrays.stream(values()).map(PrivacyLevel::wireName).collect(Collectors.joining(", "));
+    return WireNames.list(PrivacyLevel.class);
   }
 }

@@ -15,6 +15,16 @@ final class BoundedByteArraySerializer extends Serializer<byte[]> {
 
   @Override
   public void write(Kryo kryo, Output output, byte[] value) {
+    writeBytes(output, value);
+  }
+
+  @Override
+  public byte[] read(Kryo kryo, Input input, Class<? extends byte[]> type) {
+    return readBytes(input, "byte array");
+  }
+
+  /** Length + 1 as a varint (0 is null), then the bytes. */
+  static void writeBytes(Output output, byte[] value) {
     if (value == null) {
       output.writeVarInt(0, true);
       return;
@@ -23,15 +33,14 @@ final class BoundedByteArraySerializer extends Serializer<byte[]> {
     output.writeBytes(value);
   }
 
-  @Override
-  public byte[] read(Kryo kryo, Input input, Class<? extends byte[]> type) {
+  static byte[] readBytes(Input input, String what) {
     int lengthPlusOne = input.readVarInt(true);
     if (lengthPlusOne == 0) {
       return null;
     }
     int length = lengthPlusOne - 1;
     if (length < 0 || input.getInputStream() == null && length > input.limit() - input.position()) {
-      throw new KryoException("byte array length " + length + " exceeds the remaining input");
+      throw new KryoException(what + " length " + length + " exceeds the remaining input");
     }
     return input.readBytes(length);
   }
