@@ -102,6 +102,23 @@ public final class FrameCodec {
    * <p>Never throws anything else for any input (checked by a randomized test).
    */
   public static Frame decode(ByteBuf in, int maxFrameBytes) {
+    return decode(in, maxFrameBytes, false, false);
+  }
+
+  /**
+   * {@link #decode(ByteBuf, int)} for a request stream ({@code handshakeStream} false: HANDSHAKE
+   * frames are rejected as UNKNOWN_FRAME_TYPE) or for the handshake stream (they are accepted).
+   */
+  static Frame decode(ByteBuf in, int maxFrameBytes, boolean handshakeStream) {
+    return decode(in, maxFrameBytes, handshakeStream, false);
+  }
+
+  /**
+   * @param sealedPayloads payloads are AES-GCM sealed ({@link StoqSession}): an ERROR payload can
+   *     only be checked after it is opened, so it is not checked here
+   */
+  static Frame decode(
+      ByteBuf in, int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads) {
     int readable = in.readableBytes();
     if (readable < LENGTH_FIELD_BYTES) {
       return null;
@@ -145,6 +162,14 @@ public final class FrameCodec {
     int flags = in.getUnsignedShort(start + 6);
     long correlationId = in.getLong(start + 8);
     FrameType type = FrameType.fromCode(typeCode);
+    if (type == FrameType.HANDSHAKE && !handshakeStream) {
+      in.readerIndex(end);
+      throw new FrameDecodingException(
+          StoqError.UNKNOWN_FRAME_TYPE,
+          "frame type " + typeCode + " (HANDSHAKE) is only valid on the handshake stream",
+          correlationId,
+          false);
+    }
     if (type == null) {
       in.readerIndex(end);
       throw new FrameDecodingException(
@@ -160,7 +185,7 @@ public final class FrameCodec {
     }
     int payloadStart = start + MIN_FRAME_BYTES;
     int payloadBytes = frameBytes - MIN_FRAME_BYTES;
-    if (type == FrameType.ERROR) {
+    if (type == FrameType.ERROR && !sealedPayloads) {
       try {
         ErrorPayload.decode(in.slice(payloadStart, payloadBytes));
       } catch (StoqException e) {

@@ -17,10 +17,24 @@ import java.util.List;
 final class FrameDecoder extends ByteToMessageDecoder {
 
   private final int maxFrameBytes;
+  private final boolean handshakeStream;
+  private final boolean sealedPayloads;
   private boolean failed;
 
   FrameDecoder(int maxFrameBytes) {
+    this(maxFrameBytes, false);
+  }
+
+  /** @param handshakeStream accept HANDSHAKE frames (only on the connection's first stream) */
+  FrameDecoder(int maxFrameBytes, boolean handshakeStream) {
+    this(maxFrameBytes, handshakeStream, false);
+  }
+
+  /** @param sealedPayloads ERROR payloads are sealed, so they are checked after opening */
+  FrameDecoder(int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads) {
     this.maxFrameBytes = maxFrameBytes;
+    this.handshakeStream = handshakeStream;
+    this.sealedPayloads = sealedPayloads;
   }
 
   @Override
@@ -30,7 +44,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     try {
-      Frame frame = FrameCodec.decode(in, maxFrameBytes);
+      Frame frame = FrameCodec.decode(in, maxFrameBytes, handshakeStream, sealedPayloads);
       if (frame != null) {
         out.add(frame);
       }

@@ -8,7 +8,7 @@ package online.hypermesh.protocol.stoq;
  *
  * <ul>
  *   <li>0 — never valid, so zero-filled garbage is rejected;
- *   <li>4 — HANDSHAKE (post-quantum ML-KEM-1024 + FALCON-1024 exchange on the first stream);
+ *   <li>4 — {@link #HANDSHAKE}, only valid on the handshake stream (see {@link StoqHandshake});
  *   <li>5 — STREAM_DATA, 6 — STREAM_END (streamed transfers);
  *   <li>7 — CANCEL (abandon a correlation id);
  *   <li>8..0x7F — future core types; 0x80..0xFF — experiments and extensions.
@@ -17,7 +17,13 @@ package online.hypermesh.protocol.stoq;
 public enum FrameType {
   REQUEST(1),
   RESPONSE(2),
-  ERROR(3);
+  ERROR(3),
+  /**
+   * A STOQ handshake message ({@link HandshakeMessage}), correlation id 0. Accepted only on the
+   * first bidirectional stream of a connection; on request streams it is answered with
+   * UNKNOWN_FRAME_TYPE like any type not allowed there.
+   */
+  HANDSHAKE(4);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 

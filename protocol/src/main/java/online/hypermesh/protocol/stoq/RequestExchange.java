@@ -17,11 +17,20 @@ final class RequestExchange extends ClientExchange {
   private final long correlationId;
   private final byte[] payload;
   private final int maxFrameBytes;
+  /** Seals the request and opens the answer when the connection has payload protection. */
+  private final StoqSession session;
+  /** Tests only: flip a byte of the sealed payload. */
+  private final boolean tamper;
+  private long streamId;
+  private long receivedSealed;
 
-  RequestExchange(long correlationId, byte[] payload, int maxFrameBytes) {
+  RequestExchange(
+      long correlationId, byte[] payload, int maxFrameBytes, StoqSession session, boolean tamper) {
     this.correlationId = correlationId;
     this.payload = payload;
     this.maxFrameBytes = maxFrameBytes;
+    this.session = session;
+    this.tamper = tamper;
   }
 
   @Override
@@ -30,14 +39,27 @@ final class RequestExchange extends ClientExchange {
     return new ChannelInitializer<QuicStreamChannel>() {
       @Override
       protected void initChannel(QuicStreamChannel ch) {
-        ch.pipeline().addLast(new FrameDecoder(maxFrameBytes), exchange);
+        ch.pipeline()
+            .addLast(
+                new FrameDecoder(
+                    maxFrameBytes, false, session != null && session.payloadProtection()),
+                exchange);
       }
     };
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    streamId = ((QuicStreamChannel) ctx.channel()).streamId();
     Frame request = Frame.request(correlationId, Unpooled.wrappedBuffer(payload));
+    if (session != null && session.payloadProtection()) {
+      request = session.seal(request, streamId, 0);
+      if (tamper && request.payload().readableBytes() > 0) {
+        ByteBuf sealed = request.payload();
+        int last = sealed.writerIndex() - 1;
+        sealed.setByte(last, sealed.getByte(last) ^ 0x01);
+      }
+    }
     ByteBuf encoded;
     try {
       encoded = FrameCodec.encode(ctx.alloc(), request, maxFrameBytes);
@@ -67,7 +89,23 @@ final class RequestExchange extends ClientExchange {
         return;
       }
       if (msg instanceof Frame frame) {
-        onFrame(frame);
+        if (session != null && session.payloadProtection()) {
+          Frame opened;
+          try {
+            opened = session.open(frame.retain(), streamId, receivedSealed++);
+          } catch (StoqException sealFailed) {
+            fail(new StoqException(sealFailed.error(), "answer from server: "
+                + sealFailed.getMessage()));
+            return;
+          }
+          try {
+            onFrame(opened);
+          } finally {
+            opened.release();
+          }
+        } else {
+          onFrame(frame);
+        }
       } else if (msg instanceof FrameDecodingException error) {
         fail(new StoqException(error.error(), "bad frame from server: " + error.getMessage()));
       }
@@ -87,7 +125,14 @@ final class RequestExchange extends ClientExchange {
     }
     switch (frame.type()) {
       case RESPONSE -> succeed(ByteBufUtil.getBytes(frame.payload()));
-      case ERROR -> fail(ErrorPayload.decode(frame.payload()).toException());
+      case ERROR -> {
+        try {
+          fail(ErrorPayload.decode(frame.payload()).toException());
+        } catch (StoqException malformed) {
+          fail(new StoqException(malformed.error(), "bad ERROR frame from server: "
+              + malformed.getMessage()));
+        }
+      }
       default ->
           fail(
               new StoqException(

@@ -26,21 +26,42 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
   private final Duration handshakeTimeout;
   private final AtomicInteger activeConnections;
   private final Set<QuicChannel> connections;
+  /** Null in development mode (no STOQ handshake). */
+  private final StoqIdentity identity;
+  private final boolean payloadProtection;
+  private final byte[] tlsBinding;
   private ScheduledFuture<?> handshakeTimer;
   private boolean established;
 
   ServerConnectionHandler(
-      Duration handshakeTimeout, AtomicInteger activeConnections, Set<QuicChannel> connections) {
+      Duration handshakeTimeout,
+      AtomicInteger activeConnections,
+      Set<QuicChannel> connections,
+      StoqIdentity identity,
+      boolean payloadProtection,
+      byte[] tlsBinding) {
     this.handshakeTimeout = handshakeTimeout;
     this.activeConnections = activeConnections;
     this.connections = connections;
+    this.identity = identity;
+    this.payloadProtection = payloadProtection;
+    this.tlsBinding = tlsBinding;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     QuicChannel channel = (QuicChannel) ctx.channel();
+    ServerConnection connection =
+        identity == null
+            ? ServerConnection.development(channel)
+            : ServerConnection.authenticating(
+                channel,
+                new StoqHandshake.Server(
+                    identity, payloadProtection, tlsBinding, channel.remoteSocketAddress()));
+    channel.attr(ServerConnection.KEY).set(connection);
     connections.add(channel);
     channel.closeFuture().addListener(f -> connections.remove(channel));
+    // Covers the QUIC/TLS handshake and the STOQ handshake after it.
     handshakeTimer =
         ctx.executor()
             .schedule(
@@ -48,6 +69,10 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
                   if (!established) {
                     log.debug("STOQ handshake with {} timed out", channel.remoteSocketAddress());
                     ctx.close();
+                  } else if (connection.session() == null) {
+                    connection.fail(
+                        StoqError.HANDSHAKE_FAILED,
+                        "no STOQ handshake within " + handshakeTimeout.toMillis() + " ms");
                   }
                 },
                 handshakeTimeout.toNanos(),
@@ -56,9 +81,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    // A server-side QuicChannel becomes active once the handshake is complete.
+    // A server-side QuicChannel becomes active once the QUIC/TLS handshake is complete.
     established = true;
-    handshakeTimer.cancel(false);
+    if (!ServerConnection.of((QuicChannel) ctx.channel()).authenticating()) {
+      handshakeTimer.cancel(false);
+    }
     activeConnections.incrementAndGet();
     log.debug("STOQ connection from {}", ((QuicChannel) ctx.channel()).remoteSocketAddress());
     ctx.fireChannelActive();

@@ -50,16 +50,22 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   private static final String INTERNAL_MESSAGE = "internal error";
 
   private final StoqHandler handler;
+  private final ServerConnection connection;
   private final int maxFrameBytes;
   private final Duration requestTimeout;
+  /** Sealed frames received / sent on this stream: the nonce counters (see StoqSession). */
+  private long receivedSealed;
+  private long sentSealed;
 
   private int inFlight;
   private boolean inputClosed;
   private boolean outputClosed;
   private ScheduledFuture<?> linger;
 
-  ServerStreamHandler(StoqHandler handler, int maxFrameBytes, Duration requestTimeout) {
+  ServerStreamHandler(
+      StoqHandler handler, ServerConnection connection, int maxFrameBytes, Duration requestTimeout) {
     this.handler = handler;
+    this.connection = connection;
     this.maxFrameBytes = maxFrameBytes;
     this.requestTimeout = requestTimeout;
   }
@@ -95,6 +101,18 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     if (outputClosed) {
       return;
     }
+    StoqSession session = connection.session();
+    if (session == null) {
+      // A stream opened while the STOQ handshake is still running (or never ran).
+      send(
+          ctx,
+          Frame.error(
+              frame.correlationId(),
+              StoqError.UNAUTHENTICATED,
+              "requests are refused until the STOQ handshake has authenticated the peer"),
+          false);
+      return;
+    }
     if (frame.type() != FrameType.REQUEST) {
       send(
           ctx,
@@ -105,17 +123,28 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
           false);
       return;
     }
+    Frame opened;
+    try {
+      opened = session.open(frame.retain(), streamId(ctx), receivedSealed++);
+    } catch (StoqException sealFailed) {
+      log.debug("STOQ sealed request rejected on {}: {}", ctx.channel(), sealFailed.getMessage());
+      closeStreamWith(ctx, Frame.error(frame.correlationId(), sealFailed.error(),
+          sealFailed.getMessage()));
+      return;
+    }
     InFlight request = new InFlight(frame.correlationId());
     inFlight++;
     updateReadInterest(ctx);
     CompletionStage<byte[]> stage;
     try {
-      stage = handler.handle(frame.payload());
+      stage = handler.handle(session.peer(), opened.payload());
       if (stage == null) {
         stage = CompletableFuture.failedStage(new NullPointerException("handler returned null"));
       }
     } catch (Throwable t) {
       stage = CompletableFuture.failedStage(t);
+    } finally {
+      opened.release();
     }
     request.timeout =
         ctx.executor()
@@ -196,6 +225,11 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
       send(ctx, reply, false);
       return;
     }
+    closeStreamWith(ctx, reply);
+  }
+
+  /** Sends a last frame (with FIN), stops reading (STOP_SENDING) and closes the stream. */
+  private void closeStreamWith(ChannelHandlerContext ctx, Frame reply) {
     QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
     ChannelFuture written = send(ctx, reply, true);
     if (!stream.isInputShutdown()) {
@@ -214,15 +248,23 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
       frame.release();
       return null;
     }
+    StoqSession session = connection.session();
+    int overhead = session == null ? 0 : session.overhead();
+    if (FrameCodec.encodedSize(frame.payload().readableBytes() + overhead) > maxFrameBytes) {
+      log.warn("STOQ reply {} not sent: {} payload bytes exceed the frame limit of {}",
+          frame.correlationId(), frame.payload().readableBytes(), maxFrameBytes);
+      Frame error =
+          Frame.error(frame.correlationId(), StoqError.FRAME_TOO_LARGE,
+              "response exceeds the frame limit");
+      frame.release();
+      frame = error;
+    }
+    if (session != null && session.payloadProtection()) {
+      frame = session.seal(frame, streamId(ctx), sentSealed++);
+    }
     ByteBuf encoded;
     try {
       encoded = FrameCodec.encode(ctx.alloc(), frame, maxFrameBytes);
-    } catch (StoqException tooLarge) {
-      log.warn("STOQ reply {} not sent: {}", frame.correlationId(), tooLarge.getMessage());
-      Frame error =
-          Frame.error(frame.correlationId(), tooLarge.error(), "response exceeds the frame limit");
-      encoded = FrameCodec.encode(ctx.alloc(), error, maxFrameBytes);
-      error.release();
     } finally {
       frame.release();
     }
@@ -240,6 +282,10 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
                 f.channel().close();
               }
             });
+  }
+
+  private static long streamId(ChannelHandlerContext ctx) {
+    return ((QuicStreamChannel) ctx.channel()).streamId();
   }
 
   private void finishIfDone(ChannelHandlerContext ctx) {

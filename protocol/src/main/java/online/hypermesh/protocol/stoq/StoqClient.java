@@ -65,6 +65,9 @@ public final class StoqClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoqClient.class);
 
   private final StoqSettings settings;
+  /** Null: development mode (no STOQ handshake). */
+  private final StoqIdentity identity;
+  private final String expectedServerName;
   private final EventLoopGroup group;
   private final Channel datagramChannel;
   private final EventLoop eventLoop;
@@ -76,33 +79,109 @@ public final class StoqClient implements AutoCloseable {
   private final ArrayDeque<ClientExchange> waiting = new ArrayDeque<>();
 
   private volatile QuicChannel connection;
-  /** The pending connect result until the handshake is done; event loop only. */
+  /** Set once the STOQ handshake is done (at once in development mode). */
+  private volatile StoqSession session;
+  /** The pending connect result until the QUIC and STOQ handshakes are done; event loop only. */
   private CompletableFuture<StoqClient> connecting;
+  private io.netty.util.concurrent.ScheduledFuture<?> connectDeadline;
   /** Set on the event loop when the server's CONNECTION_CLOSE arrives. */
   private QuicConnectionCloseEvent peerClose;
 
-  private StoqClient(StoqSettings settings, EventLoopGroup group, Channel datagramChannel) {
+  private StoqClient(
+      StoqSettings settings,
+      StoqIdentity identity,
+      String expectedServerName,
+      EventLoopGroup group,
+      Channel datagramChannel) {
     this.settings = settings;
+    this.identity = identity;
+    this.expectedServerName = expectedServerName;
     this.group = group;
     this.datagramChannel = datagramChannel;
     this.eventLoop = datagramChannel.eventLoop();
   }
 
-  /** {@link #connect(InetSocketAddress, StoqSettings, StoqTls)} for a host name or IPv6 literal. */
+  /**
+   * Development mode, see {@link #connect(InetSocketAddress, StoqSettings, StoqTls)}.
+   *
+   * @deprecated the server is not authenticated by STOQ; use {@link #connect(String, int,
+   *     StoqSettings, StoqTls, StoqIdentity, String)}
+   */
+  @Deprecated
   public static CompletionStage<StoqClient> connect(
       String host, int port, StoqSettings settings, StoqTls tls) {
     return connect(InetSocketAddress.createUnresolved(host, port), settings, tls);
   }
 
   /**
-   * Connects and completes once the QUIC/TLS handshake is done. Fails with UNAVAILABLE (no IPv6
-   * address, refused, handshake failure) or TIMEOUT (no handshake within handshakeTimeout). A
-   * host name is resolved on the calling thread.
-   *
-   * @throws IllegalArgumentException for unusable TLS material (bad PEM file)
+   * Connects and runs the STOQ handshake: the client authenticates with {@code identity}, and
+   * the server's FALCON certificate chain must lead to {@code identity.trustAnchor()}, be valid,
+   * not revoked, have role NODE and name {@code expectedServerName} (a DNS name / common name or
+   * an IP literal). Completes only after the server confirmed the handshake, so requests never
+   * race it. Fails with UNAUTHENTICATED (the reason says which check failed, on either side),
+   * HANDSHAKE_FAILED, UNAVAILABLE or TIMEOUT.
    */
   public static CompletionStage<StoqClient> connect(
+      String host,
+      int port,
+      StoqSettings settings,
+      StoqTls tls,
+      StoqIdentity identity,
+      String expectedServerName) {
+    return connect(
+        InetSocketAddress.createUnresolved(host, port), settings, tls, identity,
+        expectedServerName);
+  }
+
+  /** {@link #connect(String, int, StoqSettings, StoqTls, StoqIdentity, String)}. */
+  public static CompletionStage<StoqClient> connect(
+      InetSocketAddress remote,
+      StoqSettings settings,
+      StoqTls tls,
+      StoqIdentity identity,
+      String expectedServerName) {
+    Objects.requireNonNull(identity, "identity");
+    Objects.requireNonNull(expectedServerName, "expectedServerName");
+    return connect(remote, settings, tls, identity, expectedServerName, true);
+  }
+
+  /** Blocking {@link #connect(String, int, StoqSettings, StoqTls, StoqIdentity, String)}. */
+  public static StoqClient connectBlocking(
+      String host,
+      int port,
+      StoqSettings settings,
+      StoqTls tls,
+      StoqIdentity identity,
+      String expectedServerName) {
+    return await(
+        connect(host, port, settings, tls, identity, expectedServerName),
+        settings.handshakeTimeout());
+  }
+
+  /**
+   * Development mode: connects and completes once the QUIC/TLS handshake is done, without the
+   * STOQ handshake, so the server is not authenticated by STOQ and an authenticating server
+   * refuses this client (UNAUTHENTICATED). Fails with UNAVAILABLE (no IPv6 address, refused,
+   * handshake failure) or TIMEOUT (no handshake within handshakeTimeout). A host name is resolved
+   * on the calling thread.
+   *
+   * @throws IllegalArgumentException for unusable TLS material (bad PEM file)
+   * @deprecated use {@link #connect(InetSocketAddress, StoqSettings, StoqTls, StoqIdentity,
+   *     String)}
+   */
+  @Deprecated
+  public static CompletionStage<StoqClient> connect(
       InetSocketAddress remote, StoqSettings settings, StoqTls tls) {
+    return connect(remote, settings, tls, null, null, false);
+  }
+
+  private static CompletionStage<StoqClient> connect(
+      InetSocketAddress remote,
+      StoqSettings settings,
+      StoqTls tls,
+      StoqIdentity identity,
+      String expectedServerName,
+      boolean authenticated) {
     Objects.requireNonNull(remote, "remote");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(tls, "tls");
@@ -117,7 +196,8 @@ public final class StoqClient implements AutoCloseable {
           new StoqException(StoqError.UNAVAILABLE, "QUIC is not available: " + t, t));
     }
     QuicSslContext sslContext = tls.clientContext();
-    return connect(target, peerName(remote), settings, sslContext);
+    return connect(target, peerName(remote), settings, sslContext,
+        authenticated ? identity : null, expectedServerName);
   }
 
   /** The name the server certificate must match: as dialled (DNS name or IP literal). */
@@ -126,14 +206,25 @@ public final class StoqClient implements AutoCloseable {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
-  /** Blocking {@link #connect(String, int, StoqSettings, StoqTls)} for CLIs. */
+  /**
+   * Blocking {@link #connect(String, int, StoqSettings, StoqTls)} for CLIs.
+   *
+   * @deprecated development mode; use {@link #connectBlocking(String, int, StoqSettings, StoqTls,
+   *     StoqIdentity, String)}
+   */
+  @Deprecated
   public static StoqClient connectBlocking(
       String host, int port, StoqSettings settings, StoqTls tls) {
     return await(connect(host, port, settings, tls), settings.handshakeTimeout());
   }
 
   private static CompletionStage<StoqClient> connect(
-      InetSocketAddress target, String peerName, StoqSettings settings, QuicSslContext sslContext) {
+      InetSocketAddress target,
+      String peerName,
+      StoqSettings settings,
+      QuicSslContext sslContext,
+      StoqIdentity identity,
+      String expectedServerName) {
     CompletableFuture<StoqClient> result = new CompletableFuture<>();
     ChannelHandler codec =
         new QuicClientCodecBuilder()
@@ -169,13 +260,14 @@ public final class StoqClient implements AutoCloseable {
                         bound.cause()));
                 return;
               }
-              StoqClient client = new StoqClient(settings, group, bound.channel());
+              StoqClient client =
+                  new StoqClient(settings, identity, expectedServerName, group, bound.channel());
               client.handshake(target, result);
             });
     return result;
   }
 
-  /** On the event loop: QUIC connect with our own handshake deadline. */
+  /** On the event loop: QUIC connect, then the STOQ handshake, with one deadline for both. */
   private void handshake(InetSocketAddress target, CompletableFuture<StoqClient> result) {
     connecting = result;
     Future<QuicChannel> quicConnect =
@@ -184,36 +276,143 @@ public final class StoqClient implements AutoCloseable {
             .streamHandler(new RejectServerStreams())
             .remoteAddress(target)
             .connect();
-    var deadline =
+    connectDeadline =
         eventLoop.schedule(
-            () -> {
-              if (result.completeExceptionally(
-                  new StoqException(
-                      StoqError.TIMEOUT,
-                      "no QUIC handshake with " + target + " within "
-                          + settings.handshakeTimeout().toMillis() + " ms"))) {
-                shutdown();
-              }
-            },
+            () ->
+                connectFailed(
+                    new StoqException(
+                        StoqError.TIMEOUT,
+                        "no QUIC/STOQ handshake with " + target + " within "
+                            + settings.handshakeTimeout().toMillis() + " ms"),
+                    true),
             settings.handshakeTimeout().toNanos(),
             TimeUnit.NANOSECONDS);
     quicConnect.addListener(
         (Future<QuicChannel> f) -> {
-          deadline.cancel(false);
-          connecting = null;
-          if (f.isSuccess()) {
-            connection = f.getNow();
-            if (!result.complete(this)) {
-              shutdown();
-            }
-          } else if (result.completeExceptionally(
-              new StoqException(
-                  StoqError.UNAVAILABLE,
-                  "cannot connect to " + target + ": " + f.cause(),
-                  f.cause()))) {
-            shutdown();
+          if (!f.isSuccess()) {
+            connectFailed(
+                new StoqException(
+                    StoqError.UNAVAILABLE,
+                    "cannot connect to " + target + ": " + f.cause(),
+                    f.cause()),
+                false);
+            return;
+          }
+          connection = f.getNow();
+          if (identity == null) {
+            session = StoqSession.unauthenticated(StoqPeer.unauthenticated(target));
+            connectDone();
+          } else {
+            startStoqHandshake(connection);
           }
         });
+  }
+
+  private void startStoqHandshake(QuicChannel quic) {
+    byte[] binding;
+    try {
+      java.security.cert.Certificate[] peerCertificates =
+          quic.sslEngine().getSession().getPeerCertificates();
+      binding =
+          StoqHandshake.tlsBinding((java.security.cert.X509Certificate) peerCertificates[0]);
+    } catch (Exception e) {
+      connectFailed(
+          new StoqException(
+              StoqError.HANDSHAKE_FAILED, "no TLS server certificate to bind the handshake to"),
+          true);
+      return;
+    }
+    StoqHandshake.Client handshake =
+        new StoqHandshake.Client(
+            identity, expectedServerName, settings.payloadProtection(), binding);
+    ClientHandshakeHandler handler =
+        new ClientHandshakeHandler(
+            handshake,
+            established -> {
+              session = established;
+              connectDone();
+            },
+            failure -> connectFailed(failure, true));
+    quic.createStream(
+            QuicStreamType.BIDIRECTIONAL,
+            new io.netty.channel.ChannelInitializer<io.netty.handler.codec.quic.QuicStreamChannel>() {
+              @Override
+              protected void initChannel(io.netty.handler.codec.quic.QuicStreamChannel ch) {
+                ch.pipeline()
+                    .addLast(
+                        new FrameDecoder(
+                            FrameCodec.MIN_FRAME_BYTES + HandshakeMessage.MAX_MESSAGE_BYTES, true),
+                        handler);
+              }
+            })
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                connectFailed(
+                    new StoqException(
+                        StoqError.UNAVAILABLE, "cannot open the handshake stream: " + f.cause()),
+                    true);
+              }
+            });
+  }
+
+  /** On the event loop: both handshakes are done. */
+  private void connectDone() {
+    connectDeadline.cancel(false);
+    CompletableFuture<StoqClient> result = connecting;
+    connecting = null;
+    if (result == null || !result.complete(this)) {
+      shutdown();
+    }
+  }
+
+  /**
+   * On the event loop: fails a pending connect. A failure this side detected ({@code closeQuic})
+   * is also told to the server as a QUIC application close with the error's code and reason.
+   */
+  private void connectFailed(StoqException failure, boolean closeQuic) {
+    CompletableFuture<StoqClient> result = connecting;
+    if (result == null) {
+      return;
+    }
+    connecting = null;
+    connectDeadline.cancel(false);
+    StoqException reported = failure;
+    QuicConnectionCloseEvent close = peerClose;
+    if (close != null) {
+      // The server closed first: its code and reason say more than our side's symptom.
+      reported = fromPeerClose(close);
+    }
+    result.completeExceptionally(reported);
+    QuicChannel quic = connection;
+    if (closeQuic && close == null && quic != null && quic.isActive()) {
+      ServerConnection.close(quic, failure.error(), failure.getMessage());
+      quic.closeFuture().addListener(f -> shutdown());
+      eventLoop.schedule(this::shutdown, 1, TimeUnit.SECONDS);
+    } else {
+      shutdown();
+    }
+  }
+
+  /** The exception for a connection the server closed during the handshake. */
+  private static StoqException fromPeerClose(QuicConnectionCloseEvent close) {
+    String reason = reasonOf(close);
+    if (close.isTlsError()) {
+      return new StoqException(
+          StoqError.UNAVAILABLE,
+          "server refused the TLS handshake (alert "
+              + QuicConnectionCloseEvent.extractTlsError(close.error()) + ") " + reason);
+    }
+    if (close.isApplicationClose()) {
+      StoqError error = StoqError.fromCode(close.error()).orElse(null);
+      if (error != null) {
+        return new StoqException(error, "server refused the connection: " + reason);
+      }
+    }
+    return new StoqException(
+        StoqError.UNAVAILABLE,
+        "server closed the connection during the handshake (code " + close.error() + ") "
+            + reason);
   }
 
   /**
@@ -225,8 +424,19 @@ public final class StoqClient implements AutoCloseable {
    * stage completes.
    */
   public CompletionStage<byte[]> request(byte[] payload) {
+    return request(payload, false);
+  }
+
+  /** Tests: a request whose sealed payload gets one byte flipped after sealing. */
+  CompletionStage<byte[]> requestWithTamperedSeal(byte[] payload) {
+    return request(payload, true);
+  }
+
+  private CompletionStage<byte[]> request(byte[] payload, boolean tamper) {
     Objects.requireNonNull(payload, "payload");
-    if (FrameCodec.encodedSize(payload.length) > settings.maxFrameBytes()) {
+    StoqSession current = session;
+    int overhead = current == null ? 0 : current.overhead();
+    if (FrameCodec.encodedSize(payload.length + overhead) > settings.maxFrameBytes()) {
       return CompletableFuture.failedFuture(
           new StoqException(
               StoqError.FRAME_TOO_LARGE,
@@ -234,7 +444,8 @@ public final class StoqClient implements AutoCloseable {
                   + settings.maxFrameBytes()));
     }
     return submit(
-        new RequestExchange(correlationIds.incrementAndGet(), payload, settings.maxFrameBytes()));
+        new RequestExchange(
+            correlationIds.incrementAndGet(), payload, settings.maxFrameBytes(), current, tamper));
   }
 
   /**
@@ -306,6 +517,28 @@ public final class StoqClient implements AutoCloseable {
       return "connection closed by server (code " + close.error() + ", " + reasonOf(close) + ")";
     }
     return "connection is closed";
+  }
+
+  /**
+   * The server as the STOQ handshake authenticated it; {@link StoqPeer#authenticated()} is false
+   * in development mode.
+   */
+  public StoqPeer server() {
+    StoqSession current = session;
+    return current == null ? null : current.peer();
+  }
+
+  /** Whether payloads on this connection are sealed (negotiated in the handshake). */
+  public boolean payloadProtected() {
+    StoqSession current = session;
+    return current != null && current.payloadProtection();
+  }
+
+  /** The largest request payload that fits a frame on this connection. */
+  public int maxPayloadBytes() {
+    StoqSession current = session;
+    return settings.maxFrameBytes() - FrameCodec.MIN_FRAME_BYTES
+        - (current == null ? 0 : current.overhead());
   }
 
   /** Whether the connection is up and not closing. */
@@ -451,35 +684,14 @@ public final class StoqClient implements AutoCloseable {
         openStreams();
       } else if (evt instanceof QuicConnectionCloseEvent close) {
         peerClose = close;
-        handshakeFailed(describe(close));
+        connectFailed(fromPeerClose(close), false);
       } else if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
-        handshakeFailed("TLS handshake failed: " + handshake.cause());
+        connectFailed(
+            new StoqException(
+                StoqError.UNAVAILABLE, "TLS handshake failed: " + handshake.cause()),
+            false);
       }
       ctx.fireUserEventTriggered(evt);
-    }
-
-    /**
-     * Fails a pending connect at once. Netty would only fail it when the connection is freed,
-     * after QUIC's closing/draining period (3 PTOs, several seconds on an initial connection).
-     */
-    private void handshakeFailed(String why) {
-      CompletableFuture<StoqClient> pending = connecting;
-      if (pending != null) {
-        connecting = null;
-        if (pending.completeExceptionally(new StoqException(StoqError.UNAVAILABLE, why))) {
-          shutdown();
-        }
-      }
-    }
-
-    private String describe(QuicConnectionCloseEvent close) {
-      String reason = reasonOf(close);
-      if (close.isTlsError()) {
-        return "server refused the TLS handshake (alert "
-            + QuicConnectionCloseEvent.extractTlsError(close.error()) + ") " + reason;
-      }
-      return "server closed the connection during the handshake (code " + close.error() + ") "
-          + reason;
     }
 
     @Override

@@ -20,13 +20,27 @@ public enum StoqError {
   UNSUPPORTED_VERSION(0x0103),
   /** A frame type this implementation does not know (or that is not allowed in this direction). */
   UNKNOWN_FRAME_TYPE(0x0104),
+  /**
+   * A sealed payload (AES-256-GCM after the STOQ handshake) did not open: tampered, replayed,
+   * moved to another stream, reordered, or sealed with another key. The stream is closed.
+   */
+  SEAL_FAILED(0x0105),
 
   /** The handler does not know the request type named inside the payload. */
   UNKNOWN_REQUEST_TYPE(0x0201),
   /** The handler understood the request type but rejects its content. */
   BAD_REQUEST(0x0202),
-  /** The caller is not allowed to make this request (TrustChain authentication, later issue). */
+  /**
+   * The peer is not (yet) authenticated: a request before the STOQ handshake finished, a
+   * certificate the verifier refused (the message says why: untrusted, expired, revoked, wrong
+   * name, wrong role), or a handshake signature that does not verify.
+   */
   UNAUTHENTICATED(0x0203),
+  /**
+   * The STOQ handshake broke off for a reason other than authentication: a handshake message out
+   * of order, a handshake stream that ended early, a timeout, or a peer without STOQ identity.
+   */
+  HANDSHAKE_FAILED(0x0204),
 
   /** No answer within the request timeout. */
   TIMEOUT(0x0301),

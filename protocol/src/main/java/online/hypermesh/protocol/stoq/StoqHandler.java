@@ -25,4 +25,36 @@ import java.util.concurrent.CompletionStage;
 public interface StoqHandler {
 
   CompletionStage<byte[]> handle(ByteBuf payload);
+
+  /**
+   * What the server calls: the request with the peer the STOQ handshake authenticated (its
+   * certificate, common name and role), for authorization. The default ignores the peer and calls
+   * {@link #handle(ByteBuf)}, so handlers written before authentication keep working.
+   */
+  default CompletionStage<byte[]> handle(StoqPeer peer, ByteBuf payload) {
+    return handle(payload);
+  }
+
+  /** A peer-aware handler as a lambda: {@code StoqHandler.withPeer((peer, payload) -> ...)}. */
+  static StoqHandler withPeer(PeerAware handler) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    return new StoqHandler() {
+      @Override
+      public CompletionStage<byte[]> handle(ByteBuf payload) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+            new StoqException(StoqError.UNAUTHENTICATED, "this handler needs an authenticated peer"));
+      }
+
+      @Override
+      public CompletionStage<byte[]> handle(StoqPeer peer, ByteBuf payload) {
+        return handler.handle(peer, payload);
+      }
+    };
+  }
+
+  /** The peer-aware form of a handler, same contract as {@link StoqHandler}. */
+  @FunctionalInterface
+  interface PeerAware {
+    CompletionStage<byte[]> handle(StoqPeer peer, ByteBuf payload);
+  }
 }

@@ -53,6 +53,8 @@ public final class StoqServer implements AutoCloseable {
   private final StoqSettings settings;
   private final StoqHandler handler;
   private final StoqTls tls;
+  /** Null: development mode, peers are not authenticated. */
+  private final StoqIdentity identity;
 
   private final AtomicInteger activeConnections = new AtomicInteger();
   private final AtomicInteger activeStreams = new AtomicInteger();
@@ -63,15 +65,45 @@ public final class StoqServer implements AutoCloseable {
   private Channel channel;
   private boolean closed;
 
-  /** With an ephemeral self-signed certificate (development and tests). */
+  /**
+   * Development mode with an ephemeral TLS certificate: see {@link #StoqServer(StoqSettings,
+   * StoqHandler, StoqTls)}.
+   *
+   * @deprecated peers are not authenticated; use {@link #StoqServer(StoqSettings, StoqHandler,
+   *     StoqTls, StoqIdentity)}
+   */
+  @Deprecated
   public StoqServer(StoqSettings settings, StoqHandler handler) {
     this(settings, handler, StoqTls.defaults());
   }
 
+  /**
+   * Development mode: no STOQ handshake, so clients are <em>not authenticated</em> and payloads
+   * are not sealed (TLS only). The handler sees {@link StoqPeer#authenticated()} false and must
+   * not authorize anything on it; {@link #start()} logs a warning. Kept so existing callers
+   * compile; anything reachable beyond a trusted network must pass a {@link StoqIdentity}.
+   *
+   * @deprecated use {@link #StoqServer(StoqSettings, StoqHandler, StoqTls, StoqIdentity)}
+   */
+  @Deprecated
   public StoqServer(StoqSettings settings, StoqHandler handler, StoqTls tls) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.tls = Objects.requireNonNull(tls, "tls");
+    this.identity = null;
+  }
+
+  /**
+   * An authenticating server: every connection must complete the STOQ handshake ({@link
+   * StoqHandshake}) on its first stream with a client certificate chain that {@code identity}'s
+   * trust anchor and revocation set accept, before any request is served.
+   */
+  public StoqServer(
+      StoqSettings settings, StoqHandler handler, StoqTls tls, StoqIdentity identity) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.handler = Objects.requireNonNull(handler, "handler");
+    this.tls = Objects.requireNonNull(tls, "tls");
+    this.identity = Objects.requireNonNull(identity, "identity");
   }
 
   /**
@@ -86,8 +118,13 @@ public final class StoqServer implements AutoCloseable {
       throw new IllegalStateException("STOQ server already started or closed");
     }
     Quic.ensureAvailability();
-    QuicSslContext sslContext = tls.serverContext(certificateAddresses());
-    ChannelHandler codec = buildCodec(sslContext);
+    StoqTls.ServerMaterial material = tls.serverMaterial(certificateAddresses());
+    QuicSslContext sslContext = tls.serverContext(material);
+    ChannelHandler codec = buildCodec(sslContext, StoqHandshake.tlsBinding(material.leaf()));
+    if (identity == null) {
+      log.warn("STOQ server without identity: clients are NOT authenticated and payloads are not "
+          + "sealed (development mode only)");
+    }
     group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("stoq-server"), NioIoHandler.newFactory());
@@ -130,7 +167,7 @@ public final class StoqServer implements AutoCloseable {
     return bound.getPort();
   }
 
-  private ChannelHandler buildCodec(QuicSslContext sslContext) {
+  private ChannelHandler buildCodec(QuicSslContext sslContext, byte[] tlsBinding) {
     StoqHandler requestHandler = handler;
     int maxFrameBytes = settings.maxFrameBytes();
     return new QuicServerCodecBuilder()
@@ -150,7 +187,12 @@ public final class StoqServer implements AutoCloseable {
                 ch.pipeline()
                     .addLast(
                         new ServerConnectionHandler(
-                            settings.handshakeTimeout(), activeConnections, connections));
+                            settings.handshakeTimeout(),
+                            activeConnections,
+                            connections,
+                            identity,
+                            settings.payloadProtection(),
+                            tlsBinding));
               }
             })
         // Keep the stream open after the client's FIN so the answers can still be written.
@@ -161,11 +203,21 @@ public final class StoqServer implements AutoCloseable {
               protected void initChannel(QuicStreamChannel ch) {
                 activeStreams.incrementAndGet();
                 ch.closeFuture().addListener(f -> activeStreams.decrementAndGet());
+                ServerConnection connection = ServerConnection.of(ch.parent());
+                if (connection.authenticating() && ch.streamId() == 0) {
+                  ch.pipeline()
+                      .addLast(
+                          new FrameDecoder(
+                              FrameCodec.MIN_FRAME_BYTES + HandshakeMessage.MAX_MESSAGE_BYTES,
+                              true),
+                          new ServerHandshakeHandler(connection));
+                  return;
+                }
                 ch.pipeline()
                     .addLast(
                         new FrameDecoder(maxFrameBytes),
                         new ServerStreamHandler(
-                            requestHandler, maxFrameBytes, settings.requestTimeout()));
+                            requestHandler, connection, maxFrameBytes, settings.requestTimeout()));
               }
             })
         .build();

@@ -21,7 +21,15 @@ import java.util.Objects;
  * @param initialMaxData connection-level flow-control window, bytes
  * @param initialMaxStreamData per-stream flow-control window, bytes
  * @param requestTimeout client: how long a request may take; server: how long a handler may take
- * @param handshakeTimeout how long a QUIC/TLS handshake may take before the attempt is dropped
+ * @param handshakeTimeout how long the QUIC/TLS handshake plus the STOQ handshake may take before
+ *     the attempt is dropped
+ * @param payloadProtection ON (default): after the STOQ handshake every REQUEST, RESPONSE and
+ *     ERROR payload is sealed with AES-256-GCM under keys from the ML-KEM-1024 exchange (see
+ *     {@link StoqSession}), so payloads stay confidential and tamper-evident even against someone
+ *     who breaks or holds the TLS layer. OFF: payloads travel as plain frames inside QUIC/TLS, so
+ *     their confidentiality and integrity rest on TLS 1.3 with X25519MLKEM768 alone; peers are
+ *     still authenticated by the STOQ handshake. Protection is on for a connection when either
+ *     end asks for it.
  */
 public record StoqSettings(
     InetAddress bindAddress,
@@ -32,7 +40,8 @@ public record StoqSettings(
     long initialMaxData,
     long initialMaxStreamData,
     Duration requestTimeout,
-    Duration handshakeTimeout) {
+    Duration handshakeTimeout,
+    boolean payloadProtection) {
 
   public static final int DEFAULT_PORT = 8443;
   public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -41,6 +50,21 @@ public record StoqSettings(
       FrameCodec.MIN_FRAME_BYTES + ErrorPayload.CODE_BYTES + ErrorPayload.MAX_MESSAGE_BYTES;
   /** Frames are buffered whole; bigger transfers will use STREAM_DATA frames (later issue). */
   public static final int MAX_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+  /** The settings of earlier versions, with payload protection ON. */
+  public StoqSettings(
+      InetAddress bindAddress,
+      int port,
+      int maxFrameBytes,
+      Duration idleTimeout,
+      long maxBidiStreams,
+      long initialMaxData,
+      long initialMaxStreamData,
+      Duration requestTimeout,
+      Duration handshakeTimeout) {
+    this(bindAddress, port, maxFrameBytes, idleTimeout, maxBidiStreams, initialMaxData,
+        initialMaxStreamData, requestTimeout, handshakeTimeout, true);
+  }
 
   public StoqSettings {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -73,7 +97,7 @@ public record StoqSettings(
   /**
    * Production defaults: {@code [::]:8443}, 1 MiB frames, 30 s idle, 256 concurrent streams,
    * 16 MiB connection / 2 MiB stream windows (room for a max-size frame in flight), 10 s request
-   * and handshake timeouts.
+   * and handshake timeouts, payload protection ON.
    */
   public static StoqSettings defaults() {
     return new StoqSettings(
@@ -85,31 +109,44 @@ public record StoqSettings(
         16L * 1024 * 1024,
         2L * 1024 * 1024,
         Duration.ofSeconds(10),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        true);
   }
 
   public StoqSettings withBind(InetAddress address, int port) {
     return new StoqSettings(
         address, port, maxFrameBytes, idleTimeout, maxBidiStreams, initialMaxData,
-        initialMaxStreamData, requestTimeout, handshakeTimeout);
+        initialMaxStreamData, requestTimeout, handshakeTimeout, payloadProtection);
   }
 
   public StoqSettings withMaxFrameBytes(int bytes) {
     return new StoqSettings(
         bindAddress, port, bytes, idleTimeout, maxBidiStreams, initialMaxData,
-        initialMaxStreamData, requestTimeout, handshakeTimeout);
+        initialMaxStreamData, requestTimeout, handshakeTimeout, payloadProtection);
   }
 
   public StoqSettings withMaxBidiStreams(long streams) {
     return new StoqSettings(
         bindAddress, port, maxFrameBytes, idleTimeout, streams, initialMaxData,
-        initialMaxStreamData, requestTimeout, handshakeTimeout);
+        initialMaxStreamData, requestTimeout, handshakeTimeout, payloadProtection);
   }
 
   public StoqSettings withTimeouts(Duration request, Duration handshake) {
     return new StoqSettings(
         bindAddress, port, maxFrameBytes, idleTimeout, maxBidiStreams, initialMaxData,
-        initialMaxStreamData, request, handshake);
+        initialMaxStreamData, request, handshake, payloadProtection);
+  }
+
+  public StoqSettings withPayloadProtection(boolean on) {
+    return new StoqSettings(
+        bindAddress, port, maxFrameBytes, idleTimeout, maxBidiStreams, initialMaxData,
+        initialMaxStreamData, requestTimeout, handshakeTimeout, on);
+  }
+
+  /** The largest REQUEST/RESPONSE payload a frame can carry with these settings. */
+  public int maxPayloadBytes() {
+    return maxFrameBytes - FrameCodec.MIN_FRAME_BYTES
+        - (payloadProtection ? online.hypermesh.protocol.crypto.AesGcm.TAG_BYTES : 0);
   }
 
   /** Parses an IPv6 literal (no DNS lookup). */

@@ -85,6 +85,17 @@ public record StoqTls(
    *     files)
    */
   public QuicSslContext serverContext(List<InetAddress> certificateAddresses) {
+    return serverContext(serverMaterial(certificateAddresses));
+  }
+
+  /** The server's TLS key and chain, loaded from the PEM files or generated (ephemeral). */
+  record ServerMaterial(PrivateKey key, X509Certificate[] chain) {
+    X509Certificate leaf() {
+      return chain[0];
+    }
+  }
+
+  ServerMaterial serverMaterial(List<InetAddress> certificateAddresses) {
     PrivateKey key;
     X509Certificate[] chain;
     if (keyFile != null) {
@@ -101,6 +112,12 @@ public record StoqTls(
               + "certificate ({}), which no client can verify (development only)",
           ephemeral.certificate().getSubjectX500Principal());
     }
+    return new ServerMaterial(key, chain);
+  }
+
+  QuicSslContext serverContext(ServerMaterial material) {
+    PrivateKey key = material.key();
+    X509Certificate[] chain = material.chain();
     return build(
         () ->
             QuicSslContextBuilder.forServer(key, null, chain)

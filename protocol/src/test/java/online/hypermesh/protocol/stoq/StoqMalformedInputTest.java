@@ -33,13 +33,15 @@ import org.junit.jupiter.api.Test;
  */
 class StoqMalformedInputTest {
 
+  private static final StoqSettings PLAIN = SETTINGS.withPayloadProtection(false);
   private static StoqServer server;
   private static int port;
   private StoqClient client;
 
   @BeforeAll
   static void startServer() {
-    server = new StoqServer(SETTINGS, ECHO);
+    // Payload protection off: these tests write plain frames by hand on authenticated streams.
+    server = StoqTestSupport.newServer(PLAIN, ECHO);
     port = server.start();
   }
 
@@ -54,14 +56,14 @@ class StoqMalformedInputTest {
     // The same connection still serves normal requests, and so does a fresh one.
     assertEquals("still fine", text(client.requestBlocking(utf8("still fine"))));
     client.close();
-    try (StoqClient fresh = connect(port)) {
+    try (StoqClient fresh = connect(port, PLAIN, StoqTls.defaults())) {
       assertEquals("fresh", text(fresh.requestBlocking(utf8("fresh"))));
     }
     eventually("server released every stream", () -> server.activeStreams() == 0);
   }
 
   private List<Answer> exchange(byte[] bytes, boolean finish) {
-    client = client == null ? connect(port) : client;
+    client = client == null ? connect(port, PLAIN, StoqTls.defaults()) : client;
     return decodeAll(join(client.exchangeRaw(bytes, finish)));
   }
 
@@ -100,6 +102,7 @@ class StoqMalformedInputTest {
 
   @Test
   void unknownFrameTypeIsAnsweredWithItsCorrelationIdAndTheStreamGoesOn() {
+    // HANDSHAKE (4) is only valid on the handshake stream, so on a request stream it is refused.
     byte[] handshake = rawFrame(1, 4, 0, 7, utf8("not yet"));
     byte[] experiment = rawFrame(1, 0xEE, 0, 8, new byte[0]);
     List<Answer> answers =
@@ -162,7 +165,7 @@ class StoqMalformedInputTest {
   @Test
   void randomBytesAlwaysGetWellFormedAnswers() {
     Random random = new Random(0xBADF00DL);
-    client = connect(port);
+    client = connect(port, PLAIN, StoqTls.defaults());
     List<CompletionStage<byte[]>> stages = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       byte[] blob;

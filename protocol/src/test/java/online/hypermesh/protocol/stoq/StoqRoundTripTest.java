@@ -62,7 +62,7 @@ class StoqRoundTripTest {
   }
 
   private StoqServer server(StoqSettings settings, StoqHandler handler) {
-    StoqServer server = new StoqServer(settings, handler);
+    StoqServer server = StoqTestSupport.newServer(settings, handler);
     closeables.add(server);
     server.start();
     return server;
@@ -96,7 +96,9 @@ class StoqRoundTripTest {
   void largestFrameRoundTripsAndOversizeRequestsFailLocally() {
     int port = start(ECHO);
     StoqClient client = client(port);
-    byte[] big = new byte[SETTINGS.maxFrameBytes() - FrameCodec.MIN_FRAME_BYTES];
+    assertTrue(client.payloadProtected(), "payload protection is on by default");
+    assertEquals(SETTINGS.maxPayloadBytes(), client.maxPayloadBytes());
+    byte[] big = new byte[client.maxPayloadBytes()];
     new java.util.Random(1).nextBytes(big);
     long t0 = System.nanoTime();
     assertArrayEquals(big, join(client.request(big)));
@@ -123,16 +125,20 @@ class StoqRoundTripTest {
   @Test
   void manyConcurrentRequestsOverOneConnectionWaitForStreamCredit() {
     // Only 32 streams at once, so 2000 requests must queue for credit and still all succeed.
+    // The client's request timeout counts the wait for credit: the last of 2000 sealed requests
+    // waits for ~1960 before it, which took 2.5-4.4 s on a loaded test host, too close to 5 s.
+    StoqSettings patient = SETTINGS.withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(5));
     StoqServer server =
         server(
-            SETTINGS.withMaxBidiStreams(32),
+            patient.withMaxBidiStreams(32),
             payload -> {
               byte[] copy = ByteBufUtil.getBytes(payload);
               CompletableFuture<byte[]> later = new CompletableFuture<>();
               elsewhere.execute(() -> later.complete(copy));
               return later;
             });
-    StoqClient client = client(server.localAddress().getPort());
+    StoqClient client = connect(server.localAddress().getPort(), patient, StoqTls.defaults());
+    closeables.add(client);
     int n = 2000;
     long t0 = System.nanoTime();
     List<CompletionStage<byte[]>> stages = new ArrayList<>();
@@ -274,7 +280,7 @@ class StoqRoundTripTest {
 
   @Test
   void serverCloseIsAnApplicationCloseTheClientSees() {
-    StoqServer server = new StoqServer(SETTINGS, ECHO);
+    StoqServer server = StoqTestSupport.newServer(SETTINGS, ECHO);
     int port = server.start();
     StoqClient client = client(port);
     client.requestBlocking(utf8("x"));
@@ -318,7 +324,8 @@ class StoqRoundTripTest {
     eventually("IPv4 datagram dropped", () -> server.droppedIpv4Datagrams() == 1);
 
     StoqException e =
-        failure(StoqClient.connect("127.0.0.1", port, SETTINGS, StoqTls.defaults()));
+        failure(StoqClient.connect("127.0.0.1", port, SETTINGS, StoqTls.defaults(),
+            StoqTestSupport.CLIENT_ID, "::1"));
     assertEquals(StoqError.UNAVAILABLE, e.error());
 
     // ...while IPv6 works on the same socket.
@@ -333,7 +340,9 @@ class StoqRoundTripTest {
       unused = probe.getLocalPort();
     }
     StoqSettings quick = SETTINGS.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300));
-    StoqException e = failure(StoqClient.connect("::1", unused, quick, StoqTls.defaults()));
+    StoqException e =
+        failure(StoqClient.connect("::1", unused, quick, StoqTls.defaults(),
+            StoqTestSupport.CLIENT_ID, "::1"));
     assertTrue(
         e.error() == StoqError.TIMEOUT || e.error() == StoqError.UNAVAILABLE, e.toString());
   }

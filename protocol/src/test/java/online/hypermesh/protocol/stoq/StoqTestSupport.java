@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import online.hypermesh.protocol.crypto.CertificateRole;
+import online.hypermesh.protocol.crypto.Identity;
+import online.hypermesh.protocol.crypto.LeafSpec;
+import online.hypermesh.protocol.crypto.NodeLocalCa;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -31,14 +36,35 @@ final class StoqTestSupport {
         return CompletableFuture.completedFuture(bytes);
       };
 
+  /** One CA for all socket tests; the server is "node-1" at ::1, the client "client-1". */
+  static final NodeLocalCa CA = NodeLocalCa.create("hypermesh test CA", Duration.ofDays(1));
+
+  static final Identity SERVER =
+      CA.issueIdentity(
+          LeafSpec.of("node-1", CertificateRole.NODE, List.of("node-1.mesh.test"),
+              List.of(StoqSettings.ipv6("::1")), Duration.ofHours(1)));
+
+  static final Identity CLIENT =
+      CA.issueIdentity(
+          LeafSpec.of("client-1", CertificateRole.CLIENT, List.of(), List.of(),
+              Duration.ofHours(1)));
+
+  static final StoqIdentity SERVER_ID = StoqIdentity.of(SERVER, CA.certificate(), Set.of());
+  static final StoqIdentity CLIENT_ID = StoqIdentity.of(CLIENT, CA.certificate(), Set.of());
+
   private StoqTestSupport() {}
+
+  /** An authenticating server with the test CA's node identity. */
+  static StoqServer newServer(StoqSettings settings, StoqHandler handler) {
+    return new StoqServer(settings, handler, StoqTls.defaults(), SERVER_ID);
+  }
 
   static StoqClient connect(int port) {
     return connect(port, SETTINGS, StoqTls.defaults());
   }
 
   static StoqClient connect(int port, StoqSettings settings, StoqTls tls) {
-    return StoqClient.connectBlocking("::1", port, settings, tls);
+    return StoqClient.connectBlocking("::1", port, settings, tls, CLIENT_ID, "::1");
   }
 
   static byte[] utf8(String s) {

@@ -1,6 +1,8 @@
 package online.hypermesh.protocol.stoq;
 
+import static online.hypermesh.protocol.stoq.StoqTestSupport.CLIENT_ID;
 import static online.hypermesh.protocol.stoq.StoqTestSupport.ECHO;
+import static online.hypermesh.protocol.stoq.StoqTestSupport.SERVER_ID;
 import static online.hypermesh.protocol.stoq.StoqTestSupport.SETTINGS;
 import static online.hypermesh.protocol.stoq.StoqTestSupport.failure;
 import static online.hypermesh.protocol.stoq.StoqTestSupport.text;
@@ -68,10 +70,10 @@ class StoqTlsTest {
   @Test
   void hybridGroupIsNegotiatedWhenItIsTheOnlyOneTheServerAccepts() {
     try (StoqServer server =
-        new StoqServer(SETTINGS, ECHO, StoqTls.defaults().withKeyExchangeGroups(MLKEM_ONLY))) {
+        new StoqServer(SETTINGS, ECHO, StoqTls.defaults().withKeyExchangeGroups(MLKEM_ONLY), SERVER_ID)) {
       int port = server.start();
       // Default client (hybrid first, X25519 fallback) ends up on the hybrid group...
-      try (StoqClient client = StoqClient.connectBlocking("::1", port, SETTINGS, StoqTls.defaults())) {
+      try (StoqClient client = StoqClient.connectBlocking("::1", port, SETTINGS, StoqTls.defaults(), CLIENT_ID, "::1")) {
         assertEquals("pq", text(client.requestBlocking(utf8("pq"))));
       }
       // ...and a classical-only client cannot connect at all, proving the server did not
@@ -79,7 +81,8 @@ class StoqTlsTest {
       StoqException e =
           failure(
               StoqClient.connect(
-                  "::1", port, SETTINGS, StoqTls.defaults().withKeyExchangeGroups(X25519_ONLY)));
+                  "::1", port, SETTINGS, StoqTls.defaults().withKeyExchangeGroups(X25519_ONLY),
+                  CLIENT_ID, "::1"));
       assertEquals(StoqError.UNAVAILABLE, e.error());
     }
   }
@@ -93,10 +96,11 @@ class StoqTlsTest {
     Path cert = dir.resolve("node.crt");
     identity.writePem(key, cert);
 
-    try (StoqServer server = new StoqServer(SETTINGS, ECHO, StoqTls.serverPem(key, cert))) {
+    try (StoqServer server = new StoqServer(SETTINGS, ECHO, StoqTls.serverPem(key, cert), SERVER_ID)) {
       int port = server.start();
       try (StoqClient client =
-          StoqClient.connectBlocking("::1", port, SETTINGS, StoqTls.clientTrusting(cert))) {
+          StoqClient.connectBlocking(
+              "::1", port, SETTINGS, StoqTls.clientTrusting(cert), CLIENT_ID, "::1")) {
         assertEquals("verified", text(client.requestBlocking(utf8("verified"))));
       }
 
@@ -105,7 +109,8 @@ class StoqTlsTest {
       EphemeralCertificate.generate("other", List.of(), List.of(StoqSettings.ipv6("::1")))
           .writePem(dir.resolve("other.key"), other);
       StoqException e =
-          failure(StoqClient.connect("::1", port, SETTINGS, StoqTls.clientTrusting(other)));
+          failure(StoqClient.connect(
+              "::1", port, SETTINGS, StoqTls.clientTrusting(other), CLIENT_ID, "::1"));
       assertEquals(StoqError.UNAVAILABLE, e.error());
     }
   }
@@ -118,10 +123,11 @@ class StoqTlsTest {
     Path key = dir.resolve("b.key");
     Path cert = dir.resolve("b.crt");
     elsewhere.writePem(key, cert);
-    try (StoqServer server = new StoqServer(SETTINGS, ECHO, StoqTls.serverPem(key, cert))) {
+    try (StoqServer server = new StoqServer(SETTINGS, ECHO, StoqTls.serverPem(key, cert), SERVER_ID)) {
       int port = server.start();
       StoqException e =
-          failure(StoqClient.connect("::1", port, SETTINGS, StoqTls.clientTrusting(cert)));
+          failure(StoqClient.connect(
+              "::1", port, SETTINGS, StoqTls.clientTrusting(cert), CLIENT_ID, "::1"));
       assertEquals(StoqError.UNAVAILABLE, e.error());
     }
   }
@@ -166,7 +172,7 @@ class StoqTlsTest {
 
   @Test
   void wrongAlpnIsRejected() throws Exception {
-    try (StoqServer server = new StoqServer(SETTINGS, ECHO)) {
+    try (StoqServer server = new StoqServer(SETTINGS, ECHO, StoqTls.defaults(), SERVER_ID)) {
       int port = server.start();
       EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
       try {
@@ -220,12 +226,12 @@ class StoqTlsTest {
   void handshakeCostOfTheHybridGroup() {
     for (List<String> groups : List.of(X25519_ONLY, MLKEM_ONLY, X25519_ONLY, MLKEM_ONLY)) {
       StoqTls tls = StoqTls.defaults().withKeyExchangeGroups(groups);
-      try (StoqServer server = new StoqServer(SETTINGS, ECHO, tls)) {
+      try (StoqServer server = new StoqServer(SETTINGS, ECHO, tls, SERVER_ID)) {
         int port = server.start();
         int rounds = 20;
         long t0 = System.nanoTime();
         for (int i = 0; i < rounds; i++) {
-          try (StoqClient client = StoqClient.connectBlocking("::1", port, SETTINGS, tls)) {
+          try (StoqClient client = StoqClient.connectBlocking("::1", port, SETTINGS, tls, CLIENT_ID, "::1")) {
             assertTrue(client.isConnected());
           }
         }

@@ -1,0 +1,116 @@
+package online.hypermesh.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hypermesh bench ...}: the user-facing benchmarks. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "HyperMesh benchmarks (loopback ::1 only; every run stops by itself).",
+    subcommands = {BenchCli.Stoq.class})
+public final class BenchCli implements Callable<Integer> {
+
+  static final Set<String> ALL = Set.of("udp", "quic", "tls", "stoq");
+
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.out);
+    return 2;
+  }
+
+  @Command(
+      name = "stoq",
+      mixinStandardHelpOptions = true,
+      description = {
+        "STOQ against raw UDP (ceiling), plain Netty QUIC (baseline) and JDK TCP+TLS 1.3 "
+            + "(incumbent): bulk throughput over 1 and C connections and open-loop request latency.",
+        "With --hold N: N concurrent STOQ connections; handshake rate, memory per connection, "
+            + "p99 latency of small requests spread over them."
+      })
+  static final class Stoq implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "5", description = "seconds per throughput run and per latency run (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--connections", defaultValue = "4", description = "C for the many-connection runs (default ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "requests/s of the open-loop latency runs (default ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--request-bytes", defaultValue = "64", description = "payload of latency requests (default ${DEFAULT-VALUE})")
+    int requestBytes;
+
+    @Option(names = "--bulk-kib", defaultValue = "512", description = "STOQ bulk request payload, KiB (default ${DEFAULT-VALUE})")
+    int bulkKib;
+
+    @Option(names = "--pipeline", defaultValue = "8", description = "STOQ bulk requests in flight per connection (default ${DEFAULT-VALUE})")
+    int pipeline;
+
+    @Option(names = "--only", split = ",", description = "subset of udp,quic,tls,stoq (default all)")
+    List<String> only;
+
+    @Option(names = "--hold", description = "hold N concurrent STOQ connections instead")
+    Integer hold;
+
+    @Option(names = "--handshake-concurrency", defaultValue = "256", description = "--hold: handshakes in flight (default ${DEFAULT-VALUE})")
+    int handshakeConcurrency;
+
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (seconds <= 0 || seconds > 600 || connections < 1 || connections > 1024 || rate < 1
+          || rate > 1_000_000 || requestBytes < 8 || requestBytes > 1200 || bulkKib < 1
+          || bulkKib > 1000 || pipeline < 1 || pipeline > 64
+          || (hold != null && (hold < 1 || hold > 1_000_000))) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "out of range: --seconds 0..600, --connections 1..1024, --rate 1..1000000, "
+                + "--request-bytes 8..1200, --bulk-kib 1..1000, --pipeline 1..64, --hold 1..1000000");
+      }
+      String command = "./hypermesh bench " + String.join(" ", rawArgs);
+      Results.Machine machine = Bench.machine(command.trim());
+      PrintStream out = System.out;
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      if (hold != null) {
+        Results.HoldReport report = HoldBench.run(machine, hold, handshakeConcurrency, rate,
+            seconds, requestBytes);
+        out.println(json ? mapper.writeValueAsString(report) : Tables.hold(report));
+        return report.connectedConnections() > 0 ? 0 : 1;
+      }
+      Set<String> which = new LinkedHashSet<>(only == null ? List.of("udp", "quic", "tls", "stoq") : only);
+      if (!ALL.containsAll(which)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--only takes " + ALL);
+      }
+      Bench.Options options = new Bench.Options(seconds, connections, rate, seconds, requestBytes,
+          bulkKib * 1024, pipeline, which);
+      Results.StoqReport report = Bench.runStoq(machine, options);
+      out.println(json ? mapper.writeValueAsString(report) : Tables.stoq(report));
+      return report.scenarios().stream().allMatch(s -> s.error() == null) ? 0 : 1;
+    }
+  }
+
+  /** The arguments as given, for the report's "command" line. */
+  static String[] rawArgs = new String[0];
+
+  public static void main(String[] args) {
+    rawArgs = args.clone();
+    int code = new CommandLine(new BenchCli()).execute(args);
+    System.out.flush();
+    // Netty and JDK threads may linger a moment; the benchmark is over.
+    System.exit(code);
+  }
+
+}

@@ -1,0 +1,83 @@
+package online.hypermesh.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The tool works: short runs give valid JSON with non-zero figures. No timing is asserted. */
+class BenchCliTest {
+
+  private static String run(String... args) {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      System.setOut(capture);
+      int code = new CommandLine(new BenchCli()).execute(args);
+      assertEquals(0, code, () -> "exit code; output: " + bytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(saved);
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void oneSecondComparisonGivesNonZeroFiguresAndValidJson() throws Exception {
+    JsonNode report = new ObjectMapper().readTree(
+        run("stoq", "--seconds", "1", "--connections", "2", "--rate", "200",
+            "--bulk-kib", "16", "--pipeline", "4", "--json"));
+    assertTrue(report.at("/machine/cores").asInt() > 0);
+    assertEquals(4, report.get("scenarios").size());
+    for (JsonNode s : report.get("scenarios")) {
+      String name = s.get("name").asText();
+      assertTrue(s.get("error").isNull(), name + ": " + s.get("error"));
+      assertTrue(s.at("/oneConnection/gbitPerSecond").asDouble() > 0, name);
+      if (!name.equals("udp")) {
+        assertTrue(s.at("/manyConnections/gbitPerSecond").asDouble() > 0, name);
+      }
+      assertEquals(200, s.at("/latency/scheduled").asLong(), name);
+      assertTrue(s.at("/latency/answered").asLong() > 0, name);
+      assertTrue(s.at("/latency/p50Micros").asDouble() > 0, name);
+      assertTrue(s.at("/latency/p99Micros").asDouble() >= s.at("/latency/p50Micros").asDouble(), name);
+    }
+    assertTrue(report.at("/stoqVsPlainQuic/throughputOneConnection").asDouble() > 0);
+    assertTrue(report.at("/stoqVsPlainQuic/latencyP99").asDouble() > 0);
+  }
+
+  @Test
+  void holdModeHoldsConnectionsAndReportsMemoryAndLatency() throws Exception {
+    JsonNode report = new ObjectMapper().readTree(
+        run("stoq", "--hold", "20", "--seconds", "1", "--rate", "100", "--json"));
+    assertEquals(20, report.get("connectedConnections").asInt());
+    assertTrue(report.get("handshakesPerSecond").asDouble() > 0);
+    assertNotNull(report.get("heapBytesPerConnection"));
+    assertTrue(report.at("/latency/answered").asLong() > 0);
+  }
+
+  @Test
+  void tableNamesUnitsAndTheCommand() {
+    String table = run("stoq", "--seconds", "0.5", "--only", "udp", "--rate", "100");
+    assertTrue(table.contains("Gbit/s"), table);
+    assertTrue(table.contains("µs"), table);
+    assertTrue(table.contains("./hypermesh bench"), table);
+  }
+
+  @Test
+  void percentilesByNearestRank() {
+    long[] sorted = new long[1000];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = i + 1;
+    }
+    assertEquals(500, LatencyRecorder.percentile(sorted, 50));
+    assertEquals(990, LatencyRecorder.percentile(sorted, 99));
+    assertEquals(999, LatencyRecorder.percentile(sorted, 99.9));
+    assertEquals(0, LatencyRecorder.percentile(new long[0], 99));
+  }
+}
