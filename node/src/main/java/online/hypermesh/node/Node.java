@@ -8,7 +8,9 @@ import online.hypermesh.protocol.ProtocolRegistrar;
 import online.hypermesh.protocol.serialization.KryoCodec;
 import online.hypermesh.protocol.serialization.KryoMessage;
 import online.hypermesh.protocol.stoq.StoqServer;
+import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
+import online.hypermesh.protocol.stoq.StoqTls;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -37,6 +39,10 @@ public final class Node {
   }
 
   public static Node start(Config config) {
+    // Everything that can be wrong in the node's own files is checked before anything starts.
+    StoqSettings settings = StoqSettingsFromConfig.read(config);
+    StoqTls tls = StoqSettingsFromConfig.tls(config);
+    StoqIdentity identity = StoqSettingsFromConfig.identity(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "HyperMesh", config);
     try {
       var classic = Adapter.toClassic(system);
@@ -55,9 +61,7 @@ public final class Node {
       JournalSchema.create(classic, config.getDuration("hypermesh.cassandra.schema-timeout"));
       AssetService assets = AssetService.start(system);
 
-      StoqSettings settings = StoqSettingsFromConfig.read(config);
-      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets),
-          StoqSettingsFromConfig.tls(config));
+      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets), tls, identity);
       int port = stoq.start();
       log.info("node {} in region {}: STOQ on udp [{}]:{}, management on http://[{}]:{}",
           config.getString("hypermesh.node.name"), config.getString("hypermesh.node.region"),

@@ -1,10 +1,15 @@
 package online.hypermesh.node;
 
 import com.typesafe.config.Config;
+import online.hypermesh.protocol.stoq.IdentityFiles;
+import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
 import online.hypermesh.protocol.stoq.StoqTls;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Maps hypermesh.stoq.* onto the transport's settings; the protocol module reads no configuration itself. */
 final class StoqSettingsFromConfig {
@@ -24,9 +29,38 @@ final class StoqSettingsFromConfig {
           stoq.getBytes("initial-max-data"),
           stoq.getBytes("initial-max-stream-data"),
           stoq.getDuration("request-timeout"),
-          stoq.getDuration("handshake-timeout"));
+          stoq.getDuration("handshake-timeout"),
+          stoq.getBoolean("payload-protection"));
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new NodeConfig.InvalidConfigException("invalid hypermesh.stoq settings: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The node's FALCON identity and the CA it trusts. Required: STOQ authenticates every peer, so a node
+   * without an identity does not start.
+   */
+  static StoqIdentity identity(Config config) {
+    Config identity = config.getConfig("hypermesh.stoq.identity");
+    String key = identity.getString("key-file");
+    String chain = identity.getString("cert-file");
+    String anchor = identity.getString("trust-anchor-file");
+    if (key.isEmpty() || chain.isEmpty() || anchor.isEmpty()) {
+      throw new NodeConfig.InvalidConfigException("hypermesh.stoq.identity.key-file, cert-file and trust-anchor-file are "
+          + "required: STOQ authenticates every peer (`hypermesh up` makes a node-local CA and sets them)");
+    }
+    Set<BigInteger> revoked = new HashSet<>();
+    for (String serial : identity.getStringList("revoked-serials")) {
+      try {
+        revoked.add(new BigInteger(serial.replace(":", ""), 16));
+      } catch (NumberFormatException e) {
+        throw new NodeConfig.InvalidConfigException("hypermesh.stoq.identity.revoked-serials: '" + serial + "' is not a hex serial");
+      }
+    }
+    try {
+      return new IdentityFiles(Path.of(key), Path.of(chain), Path.of(anchor)).load(Set.copyOf(revoked));
+    } catch (IllegalArgumentException e) {
+      throw new NodeConfig.InvalidConfigException("hypermesh.stoq.identity: " + e.getMessage());
     }
   }
 

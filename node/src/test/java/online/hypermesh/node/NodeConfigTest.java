@@ -51,4 +51,20 @@ class NodeConfigTest {
     var config = NodeConfig.fromString("include classpath(\"dev.conf\")\nhypermesh.stoq.tls.key-file = \"/tmp/key.pem\"");
     assertThrows(NodeConfig.InvalidConfigException.class, () -> StoqSettingsFromConfig.tls(config));
   }
+
+  @Test
+  void aNodeWithoutAStoqIdentityDoesNotStart() {
+    var config = NodeConfig.fromString("include classpath(\"dev.conf\")");
+    var error = assertThrows(NodeConfig.InvalidConfigException.class, () -> StoqSettingsFromConfig.identity(config));
+    assertTrue(error.getMessage().contains("required: STOQ authenticates every peer"), error.getMessage());
+  }
+
+  @Test
+  void anUnreadableIdentityNamesTheFile(@TempDir Path dir) {
+    var config = NodeConfig.fromString("include classpath(\"dev.conf\")\n"
+        + "hypermesh.stoq.identity { key-file = \"" + dir.resolve("k.pem") + "\", cert-file = \"" + dir.resolve("c.pem")
+        + "\", trust-anchor-file = \"" + dir.resolve("ca.pem") + "\" }");
+    var error = assertThrows(NodeConfig.InvalidConfigException.class, () -> StoqSettingsFromConfig.identity(config));
+    assertTrue(error.getMessage().contains("k.pem"), error.getMessage());
+  }
 }

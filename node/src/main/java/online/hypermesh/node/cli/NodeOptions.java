@@ -1,17 +1,24 @@
 package online.hypermesh.node.cli;
 
 import online.hypermesh.node.local.ClusterState;
+import online.hypermesh.node.local.DevPki;
+import online.hypermesh.node.local.LocalCluster;
 import online.hypermesh.node.local.NodeProcesses;
 import online.hypermesh.node.local.NodeSpec;
 import online.hypermesh.protocol.hypermesh.AssetClient;
 import online.hypermesh.protocol.hypermesh.AssetRequest;
 import online.hypermesh.protocol.hypermesh.AssetResponse;
+import online.hypermesh.protocol.stoq.IdentityFiles;
 import online.hypermesh.protocol.stoq.StoqException;
+import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
 import online.hypermesh.protocol.stoq.StoqTls;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -27,15 +34,37 @@ final class NodeOptions {
   @Option(names = "--timeout", defaultValue = "15", description = "Seconds to wait for the reply. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
+  @Option(names = "--identity", paramLabel = "DIR", description = "Folder with client.key, client.crt (FALCON-1024, PEM) and ca.crt, the CA the node must chain to. Default: the local cluster's .hypermesh/pki.")
+  Path identityDir;
+
+  @Option(names = "--server-name", description = "Name or address the node's certificate must carry. Default: the host of --node.")
+  String serverName;
+
   AssetResponse send(AssetRequest request) {
     String[] hostPort = endpoint();
     StoqSettings settings = StoqSettings.defaults()
         .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
-    try (AssetClient client = AssetClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), settings, StoqTls.defaults())) {
+    StoqIdentity identity = identity();
+    String expected = serverName != null ? serverName : hostPort[0];
+    try (AssetClient client = AssetClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), settings, StoqTls.defaults(),
+        identity, expected)) {
       return client.sendBlocking(request);
     } catch (StoqException e) {
       throw new CliException("node " + hostPort[0] + " port " + hostPort[1] + ": " + e.getMessage() + " (" + e.error() + ")",
           HyperMeshCli.EXIT_UNREACHABLE);
+    }
+  }
+
+  private StoqIdentity identity() {
+    Path dir = identityDir != null ? identityDir : LocalCluster.pkiDir(DataDir.defaultDir());
+    IdentityFiles files = DevPki.clientFiles(dir);
+    if (!Files.exists(files.key())) {
+      throw new CliException("no client identity in " + dir + " (`hypermesh up` creates one; or pass --identity DIR)");
+    }
+    try {
+      return files.load(Set.of());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
     }
   }
 

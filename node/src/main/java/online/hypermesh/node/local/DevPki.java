@@ -5,6 +5,7 @@ import online.hypermesh.protocol.crypto.Identity;
 import online.hypermesh.protocol.crypto.LeafSpec;
 import online.hypermesh.protocol.crypto.NodeLocalCa;
 import online.hypermesh.protocol.crypto.PqPem;
+import online.hypermesh.protocol.stoq.IdentityFiles;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -35,14 +36,11 @@ public final class DevPki {
     this.ca = ca;
   }
 
-  /** Where the files of one identity live: key, certificate chain, and the root to trust. */
-  public record IdentityFiles(Path key, Path chain, Path trustAnchor) {
-  }
-
   public static Path caCertificate(Path dir) {
     return dir.resolve("ca.crt");
   }
 
+  /** The CLI's identity in a data folder's pki/ directory. */
   public static IdentityFiles clientFiles(Path dir) {
     return new IdentityFiles(dir.resolve("client.key"), dir.resolve("client.crt"), caCertificate(dir));
   }

@@ -1,6 +1,9 @@
 package online.hypermesh.node.local;
 
+import online.hypermesh.protocol.stoq.IdentityFiles;
+
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ public final class LocalCluster {
   private final List<String> cassandraContactPoints;
   private final ManagementClient management = new ManagementClient();
   private final List<NodeSpec> nodes = new ArrayList<>();
+  private DevPki pki;
 
   public LocalCluster(Path dataDir, int basePort, List<String> cassandraContactPoints) {
     this.dataDir = dataDir;
@@ -49,12 +53,32 @@ public final class LocalCluster {
 
   public NodeSpec startNode(int index) throws IOException {
     NodeSpec spec = spec(dataDir, basePort, index);
-    Process process = NodeProcesses.start(spec, seeds(), cassandraContactPoints);
+    IdentityFiles identity = pki().issueNode(spec.name(), InetAddress.getByName(spec.host()));
+    Process process = NodeProcesses.start(spec, seeds(), cassandraContactPoints, identity);
     NodeSpec started = spec.withPid(process.pid());
     nodes.removeIf(n -> n.index() == index);
     nodes.add(started);
     nodes.sort(java.util.Comparator.comparingInt(NodeSpec::index));
     return started;
+  }
+
+  /** The node-local CA in DIR/pki, created on first use; it also issues the CLI's client certificate. */
+  public DevPki pki() throws IOException {
+    if (pki == null) {
+      pki = DevPki.openOrCreate(pkiDir(dataDir));
+      pki.issueClient("hypermesh-cli");
+    }
+    return pki;
+  }
+
+  public static Path pkiDir(Path dataDir) {
+    return dataDir.resolve("pki");
+  }
+
+  /** The identity a client of this cluster (the CLI, a test) uses. */
+  public IdentityFiles clientIdentity() throws IOException {
+    pki();
+    return DevPki.clientFiles(pkiDir(dataDir));
   }
 
   public List<NodeSpec> nodes() {

@@ -1,5 +1,7 @@
 package online.hypermesh.node.local;
 
+import online.hypermesh.protocol.stoq.IdentityFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +20,10 @@ public final class NodeProcesses {
   private NodeProcesses() {
   }
 
-  public static Process start(NodeSpec node, List<String> seeds, List<String> cassandraContactPoints) throws IOException {
+  public static Process start(NodeSpec node, List<String> seeds, List<String> cassandraContactPoints, IdentityFiles identity)
+      throws IOException {
     Files.createDirectories(node.dir());
-    Files.writeString(node.configFile(), configText(node, seeds, cassandraContactPoints));
+    Files.writeString(node.configFile(), configText(node, seeds, cassandraContactPoints, identity));
     List<String> command = new ArrayList<>();
     // Own session: a Ctrl-C in the terminal reaches `up`, which stops nodes before Cassandra, in order.
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -48,7 +51,7 @@ public final class NodeProcesses {
     return builder.start();
   }
 
-  static String configText(NodeSpec node, List<String> seeds, List<String> contactPoints) {
+  static String configText(NodeSpec node, List<String> seeds, List<String> contactPoints, IdentityFiles identity) {
     return "# Written by `hypermesh up`; rewritten on each start.\n"
         + "include classpath(\"dev.conf\")\n"
         + "hypermesh.node.name = \"" + node.name() + "\"\n"
@@ -58,7 +61,10 @@ public final class NodeProcesses {
         + "hypermesh.remoting.port = " + node.ports().remoting() + "\n"
         + "hypermesh.management.port = " + node.ports().management() + "\n"
         + "hypermesh.cassandra.contact-points = " + quotedList(contactPoints) + "\n"
-        + "pekko.cluster.seed-nodes = " + quotedList(seeds) + "\n";
+        + "pekko.cluster.seed-nodes = " + quotedList(seeds) + "\n"
+        + "hypermesh.stoq.identity.key-file = \"" + identity.key() + "\"\n"
+        + "hypermesh.stoq.identity.cert-file = \"" + identity.chain() + "\"\n"
+        + "hypermesh.stoq.identity.trust-anchor-file = \"" + identity.trustAnchor() + "\"\n";
   }
 
   private static String quotedList(List<String> items) {

@@ -1,5 +1,6 @@
 package online.hypermesh.node.cli;
 
+import online.hypermesh.node.local.DevPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +36,16 @@ class CliTest {
   }
 
   @Test
-  void anUnreachableNodeExitsWithThreeAndOneLine() {
-    Run run = run("asset", "get", "x", "--node", "[::1]:9", "--timeout", "2");
+  void withoutAClientIdentityNothingIsSent(@TempDir Path dir) {
+    Run run = run("asset", "get", "x", "--node", "[::1]:9", "--identity", dir.toString());
+    assertEquals(1, run.exit());
+    assertTrue(run.err().startsWith("error: no client identity in " + dir), run.err());
+  }
+
+  @Test
+  void anUnreachableNodeExitsWithThreeAndOneLine(@TempDir Path dir) throws Exception {
+    DevPki.openOrCreate(dir).issueClient("cli-test");
+    Run run = run("asset", "get", "x", "--node", "[::1]:9", "--timeout", "2", "--identity", dir.toString());
     assertEquals(HyperMeshCli.EXIT_UNREACHABLE, run.exit());
     assertEquals(1, run.err().strip().lines().count(), run.err());
     assertTrue(run.err().startsWith("error: node ::1 port 9:"), run.err());

@@ -6,6 +6,7 @@ import online.hypermesh.protocol.serialization.KryoCodecException;
 import online.hypermesh.protocol.stoq.StoqClient;
 import online.hypermesh.protocol.stoq.StoqError;
 import online.hypermesh.protocol.stoq.StoqException;
+import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
 import online.hypermesh.protocol.stoq.StoqTls;
 
@@ -29,9 +30,14 @@ public final class AssetClient implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** Connects (blocking, up to the handshake timeout); fails with StoqException UNAVAILABLE or TIMEOUT. */
-  public static AssetClient connect(String host, int port, StoqSettings settings, StoqTls tls) {
-    return new AssetClient(StoqClient.connectBlocking(host, port, settings, tls), settings);
+  /**
+   * Connects and runs the STOQ handshake (blocking, up to the handshake timeout) as {@code identity}, accepting
+   * only a server whose certificate names {@code expectedServerName}; fails with StoqException UNAUTHENTICATED,
+   * HANDSHAKE_FAILED, UNAVAILABLE or TIMEOUT.
+   */
+  public static AssetClient connect(String host, int port, StoqSettings settings, StoqTls tls, StoqIdentity identity,
+                                    String expectedServerName) {
+    return new AssetClient(StoqClient.connectBlocking(host, port, settings, tls, identity, expectedServerName), settings);
   }
 
   public CompletionStage<AssetResponse> send(AssetRequest request) {
