@@ -2,6 +2,12 @@ package online.hypermesh.bench;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import online.hypermesh.protocol.crypto.CertificateRole;
+import online.hypermesh.protocol.crypto.LeafSpec;
+import online.hypermesh.protocol.crypto.NodeLocalCa;
+import online.hypermesh.protocol.stoq.StoqIdentity;
 import java.util.concurrent.CompletionStage;
 import online.hypermesh.protocol.stoq.StoqClient;
 import online.hypermesh.protocol.stoq.StoqHandler;
@@ -27,7 +33,8 @@ final class StoqAdapter {
     StoqSettings s = loopbackSettings();
     return new StoqSettings(
         s.bindAddress(), s.port(), s.maxFrameBytes(), idleTimeout, s.maxBidiStreams(),
-        s.initialMaxData(), s.initialMaxStreamData(), s.requestTimeout(), s.handshakeTimeout());
+        s.initialMaxData(), s.initialMaxStreamData(), s.requestTimeout(), s.handshakeTimeout(),
+        s.payloadProtection());
   }
 
   /** A started server; {@link #port()} is the bound UDP port on ::1. */
@@ -73,16 +80,34 @@ final class StoqAdapter {
     }
   }
 
+  /** A throw-away FALCON CA for the run, with one node and one client identity. */
+  private static final class Pki {
+    static final NodeLocalCa CA = NodeLocalCa.create("bench CA", Duration.ofDays(1));
+    static final StoqIdentity SERVER = StoqIdentity.of(CA.issueIdentity(LeafSpec.of("bench-server", CertificateRole.NODE,
+        List.of(), List.of(StoqSettings.ipv6("::1")), Duration.ofDays(1))), CA.certificate(), Set.of());
+    static final StoqIdentity CLIENT = StoqIdentity.of(CA.issueIdentity(LeafSpec.of("bench-client", CertificateRole.CLIENT,
+        List.of(), List.of(), Duration.ofDays(1))), CA.certificate(), Set.of());
+  }
+
+  /** STOQ as nodes run it: mutual FALCON-1024 authentication and ML-KEM-1024 keys. */
   static Server startServer(StoqSettings settings, StoqHandler handler) {
+    StoqServer server = new StoqServer(settings, handler, StoqTls.defaults(), Pki.SERVER);
+    int port = server.start();
+    return new Server(server, port);
+  }
+
+  /** Only for the hold benchmark, whose multiplexing client does not speak the STOQ handshake. */
+  @SuppressWarnings("deprecation")
+  static Server startServerWithoutHandshake(StoqSettings settings, StoqHandler handler) {
     StoqServer server = new StoqServer(settings, handler, StoqTls.defaults());
     int port = server.start();
     return new Server(server, port);
   }
 
-  /** Connects (development TLS: accepts the server's ephemeral certificate). */
+  /** Connects and runs the STOQ handshake as the bench client. */
   static CompletionStage<Client> connect(int port, StoqSettings settings) {
-    return StoqClient.connect(
-            new InetSocketAddress(StoqSettings.ipv6("::1"), port), settings, StoqTls.defaults())
+    return StoqClient.connect(new InetSocketAddress(StoqSettings.ipv6("::1"), port), settings, StoqTls.defaults(),
+            Pki.CLIENT, "::1")
         .thenApply(Client::new);
   }
 }

@@ -23,9 +23,17 @@ final class StoqBench implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private final StoqAdapter.Server server;
 
+  /** STOQ as the node runs it: the post-quantum handshake and sealed payloads (per settings). */
   StoqBench(StoqSettings settings) {
+    this(settings, true);
+  }
+
+  /** {@code authenticated = false}: the QUIC/TLS transport and framing without the STOQ handshake. */
+  StoqBench(StoqSettings settings, boolean authenticated) {
     this.settings = settings;
-    this.server = StoqAdapter.startServer(settings, this::handle);
+    this.server = authenticated
+        ? StoqAdapter.startServer(settings, this::handle)
+        : StoqAdapter.startServerWithoutHandshake(settings, this::handle);
   }
 
   private CompletableFuture<byte[]> handle(ByteBuf payload) {
