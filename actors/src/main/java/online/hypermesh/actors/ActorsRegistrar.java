@@ -2,6 +2,7 @@ package online.hypermesh.actors;
 
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.actors.hypermesh.OwnerIndex;
+import online.hypermesh.actors.trustchain.TransparencyLog;
 import online.hypermesh.protocol.serialization.KryoRegistrar;
 import online.hypermesh.protocol.serialization.KryoRegistry;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -11,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * Stable Kryo ids of commands, events and snapshots inside the cluster. Blocks of 100 per layer from 1000:
- * 1000 shared, 1100 HyperMesh assets. Events are journal format: never renumber, never edit; add new ones.
+ * 1000 shared, 1100 HyperMesh assets, 1200 TrustChain. Events are journal format: never renumber, never edit; add new ones.
  */
 public final class ActorsRegistrar implements KryoRegistrar {
 
@@ -37,6 +38,19 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1113, OwnerIndex.Ids.class)
         .register(1114, OwnerIndex.AssetAdded.class)
         .register(1115, OwnerIndex.State.class)
+        .register(1200, TransparencyLog.Append.class)
+        .register(1201, TransparencyLog.GetTreeHead.class)
+        .register(1202, TransparencyLog.GetInclusionProof.class)
+        .register(1203, TransparencyLog.GetConsistencyProof.class)
+        .register(1204, TransparencyLog.GetEntries.class)
+        .register(1205, TransparencyLog.Appended.class)
+        .register(1206, TransparencyLog.ProofReply.class)
+        .register(1207, TransparencyLog.EntriesReply.class)
+        .register(1208, TransparencyLog.EntryAppended.class)
+        .register(1209, TransparencyLog.Snapshot.class)
+        .register(1210, TransparencyLog.TreeHead.class)
+        .sealedRoot(TransparencyLog.Command.class)
+        .sealedRoot(TransparencyLog.Event.class)
         .sealedRoot(AssetEntity.Command.class)
         .sealedRoot(AssetEntity.Event.class)
         .sealedRoot(OwnerIndex.Command.class)

@@ -7,6 +7,8 @@ import online.hypermesh.protocol.hypermesh.AssetType;
 import online.hypermesh.protocol.hypermesh.PrivacyLevel;
 import online.hypermesh.protocol.serialization.KryoRegistrar;
 import online.hypermesh.protocol.serialization.KryoRegistry;
+import online.hypermesh.protocol.trustchain.LogReceipt;
+import online.hypermesh.protocol.trustchain.SignedTreeHead;
 
 /**
  * Stable Kryo ids of the public API. Blocks of 100 per layer: 200 HyperMesh assets,
@@ -28,6 +30,8 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         .register(208, AssetResponse.Listed.class)
         .register(209, AssetResponse.Rejected.class)
         .register(210, AssetResponse.Reason.class)
+        .register(300, SignedTreeHead.class)
+        .register(301, LogReceipt.class)
         .sealedRoot(AssetRequest.class)
         .sealedRoot(AssetResponse.class);
   }
