@@ -52,17 +52,18 @@ final class RequestExchange extends ClientExchange {
   public void channelActive(ChannelHandlerContext ctx) {
     streamId = ((QuicStreamChannel) ctx.channel()).streamId();
     Frame request = Frame.request(correlationId, Unpooled.wrappedBuffer(payload));
-    if (session != null && session.payloadProtection()) {
-      request = session.seal(request, streamId, 0);
-      if (tamper && request.payload().readableBytes() > 0) {
-        ByteBuf sealed = request.payload();
-        int last = sealed.writerIndex() - 1;
-        sealed.setByte(last, sealed.getByte(last) ^ 0x01);
-      }
-    }
     ByteBuf encoded;
     try {
-      encoded = FrameCodec.encode(ctx.alloc(), request, maxFrameBytes);
+      if (session != null && session.payloadProtection()) {
+        // Sealed straight into the pooled I/O buffer that goes to the stream: one pass.
+        encoded = session.encode(ctx.alloc(), request, streamId, 0, maxFrameBytes);
+        if (tamper && encoded.readableBytes() > FrameCodec.MIN_FRAME_BYTES) {
+          int last = encoded.writerIndex() - 1;
+          encoded.setByte(last, encoded.getByte(last) ^ 0x01);
+        }
+      } else {
+        encoded = FrameCodec.encode(ctx.alloc(), request, maxFrameBytes);
+      }
     } catch (StoqException e) {
       fail(e);
       return;
@@ -92,7 +93,7 @@ final class RequestExchange extends ClientExchange {
         if (session != null && session.payloadProtection()) {
           Frame opened;
           try {
-            opened = session.open(frame.retain(), streamId, receivedSealed++);
+            opened = session.open(ctx.alloc(), frame.retain(), streamId, receivedSealed++);
           } catch (StoqException sealFailed) {
             fail(new StoqException(sealFailed.error(), "answer from server: "
                 + sealFailed.getMessage()));

@@ -1,7 +1,6 @@
 package online.hypermesh.protocol.stoq;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -125,7 +124,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     }
     Frame opened;
     try {
-      opened = session.open(frame.retain(), streamId(ctx), receivedSealed++);
+      opened = session.open(ctx.alloc(), frame.retain(), streamId(ctx), receivedSealed++);
     } catch (StoqException sealFailed) {
       log.debug("STOQ sealed request rejected on {}: {}", ctx.channel(), sealFailed.getMessage());
       closeStreamWith(ctx, Frame.error(frame.correlationId(), sealFailed.error(),
@@ -135,9 +134,9 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     InFlight request = new InFlight(frame.correlationId());
     inFlight++;
     updateReadInterest(ctx);
-    CompletionStage<byte[]> stage;
+    CompletionStage<ByteBuf> stage;
     try {
-      stage = handler.handle(session.peer(), opened.payload());
+      stage = handler.handleBuffer(session.peer(), opened.payload());
       if (stage == null) {
         stage = CompletableFuture.failedStage(new NullPointerException("handler returned null"));
       }
@@ -160,31 +159,34 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
                 requestTimeout.toNanos(),
                 TimeUnit.NANOSECONDS);
     stage.whenComplete(
-        (bytes, failure) -> {
+        (answer, failure) -> {
           EventExecutor executor = ctx.executor();
           if (executor.inEventLoop()) {
-            complete(ctx, request, bytes, failure);
+            complete(ctx, request, answer, failure);
           } else {
             try {
-              executor.execute(() -> complete(ctx, request, bytes, failure));
+              executor.execute(() -> complete(ctx, request, answer, failure));
             } catch (RejectedExecutionException e) {
               // Server shutting down: the connection is going away, nobody to answer.
+              ReferenceCountUtil.release(answer);
             }
           }
         });
   }
 
   private void complete(
-      ChannelHandlerContext ctx, InFlight request, byte[] bytes, Throwable failure) {
+      ChannelHandlerContext ctx, InFlight request, ByteBuf answer, Throwable failure) {
     if (request.done) {
+      // A late answer (after the timeout): ours to release.
+      ReferenceCountUtil.release(answer);
       return;
     }
     request.done = true;
     request.timeout.cancel(false);
     inFlight--;
     Frame reply;
-    if (failure == null && bytes != null) {
-      reply = Frame.response(request.correlationId, Unpooled.wrappedBuffer(bytes));
+    if (failure == null && answer != null) {
+      reply = Frame.response(request.correlationId, answer);
     } else {
       reply = errorReply(request.correlationId, failure);
     }
@@ -259,12 +261,14 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
       frame.release();
       frame = error;
     }
-    if (session != null && session.payloadProtection()) {
-      frame = session.seal(frame, streamId(ctx), sentSealed++);
-    }
     ByteBuf encoded;
     try {
-      encoded = FrameCodec.encode(ctx.alloc(), frame, maxFrameBytes);
+      if (session != null && session.payloadProtection()) {
+        // Sealed straight into the pooled I/O buffer that goes to the stream: one pass.
+        encoded = session.encode(ctx.alloc(), frame, streamId(ctx), sentSealed++, maxFrameBytes);
+      } else {
+        encoded = FrameCodec.encode(ctx.alloc(), frame, maxFrameBytes);
+      }
     } finally {
       frame.release();
     }

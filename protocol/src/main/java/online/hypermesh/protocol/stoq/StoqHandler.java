@@ -1,6 +1,7 @@
 package online.hypermesh.protocol.stoq;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -33,6 +34,21 @@ public interface StoqHandler {
    */
   default CompletionStage<byte[]> handle(StoqPeer peer, ByteBuf payload) {
     return handle(payload);
+  }
+
+  /**
+   * What the server actually calls: {@link #handle(StoqPeer, ByteBuf)} with the answer as a
+   * buffer. Override it to answer without a {@code byte[]} (a pooled or direct buffer, a slice,
+   * a {@code CompositeByteBuf}): the server takes ownership of the returned buffer, seals or
+   * encodes it straight into the outgoing I/O buffer, and releases it exactly once, also when the
+   * answer is dropped (timeout, stream gone). The default wraps the {@code byte[]} answer (no
+   * copy).
+   */
+  default CompletionStage<ByteBuf> handleBuffer(StoqPeer peer, ByteBuf payload) {
+    CompletionStage<byte[]> stage = handle(peer, payload);
+    return stage == null
+        ? null
+        : stage.thenApply(bytes -> bytes == null ? null : Unpooled.wrappedBuffer(bytes));
   }
 
   /** A peer-aware handler as a lambda: {@code StoqHandler.withPeer((peer, payload) -> ...)}. */

@@ -1,7 +1,8 @@
 package online.hypermesh.protocol.stoq;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
 import javax.crypto.AEADBadTagException;
 import online.hypermesh.protocol.crypto.AesGcm;
 
@@ -91,49 +92,152 @@ final class StoqSession {
     return aad;
   }
 
-  /** The frame with its payload sealed; releases {@code frame}. Identity when protection is off. */
-  Frame seal(Frame frame, long streamId, long counter) {
+  /**
+   * The frame with its payload sealed into a new pooled direct buffer from {@code alloc}; releases
+   * {@code frame}. Identity when protection is off.
+   */
+  Frame seal(ByteBufAllocator alloc, Frame frame, long streamId, long counter) {
     if (!payloadProtection) {
       return frame;
     }
     try {
       ByteBuf payload = frame.payload();
-      byte[] plain = new byte[payload.readableBytes()];
-      payload.getBytes(payload.readerIndex(), plain);
-      byte[] sealed = sendKey.seal(nonce(sendIv, streamId, counter), aad(frame), plain, 0,
-          plain.length);
-      return new Frame(frame.type(), frame.flags(), frame.correlationId(),
-          Unpooled.wrappedBuffer(sealed));
+      ByteBuf out = alloc.directBuffer(payload.readableBytes() + AesGcm.TAG_BYTES);
+      try {
+        sealInto(frame, streamId, counter, out);
+        return new Frame(frame.type(), frame.flags(), frame.correlationId(), out);
+      } catch (RuntimeException e) {
+        out.release();
+        throw e;
+      }
     } finally {
       frame.release();
     }
   }
 
+  /** {@link #seal(ByteBufAllocator, Frame, long, long)} with the default (pooled) allocator. */
+  Frame seal(Frame frame, long streamId, long counter) {
+    return seal(ByteBufAllocator.DEFAULT, frame, streamId, counter);
+  }
+
   /**
-   * The frame with its payload opened; releases {@code frame}. Identity when protection is off.
+   * Encodes {@code frame} for the wire into one new I/O buffer from {@code alloc}, sealing its
+   * payload straight into that buffer when protection is on (one pass over the payload: no
+   * intermediate sealed copy). Does not release {@code frame}.
+   *
+   * @throws StoqException FRAME_TOO_LARGE when the encoded (sealed) frame exceeds maxFrameBytes
+   */
+  ByteBuf encode(ByteBufAllocator alloc, Frame frame, long streamId, long counter,
+      int maxFrameBytes) {
+    if (!payloadProtection) {
+      return FrameCodec.encode(alloc, frame, maxFrameBytes);
+    }
+    int sealedBytes = frame.payload().readableBytes() + AesGcm.TAG_BYTES;
+    long size = FrameCodec.encodedSize(sealedBytes);
+    if (size > maxFrameBytes) {
+      throw new StoqException(
+          StoqError.FRAME_TOO_LARGE,
+          "frame of " + size + " bytes exceeds the maximum of " + maxFrameBytes);
+    }
+    ByteBuf out = alloc.ioBuffer((int) size);
+    try {
+      out.writeInt(FrameCodec.HEADER_BYTES + sealedBytes);
+      out.writeByte(FrameCodec.VERSION);
+      out.writeByte(frame.type().code());
+      out.writeShort(frame.flags());
+      out.writeLong(frame.correlationId());
+      sealInto(frame, streamId, counter, out);
+      return out;
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    }
+  }
+
+  /** Seals the payload of {@code frame} (not moved, not released) at out's writer index. */
+  private void sealInto(Frame frame, long streamId, long counter, ByteBuf out) {
+    ByteBuf payload = frame.payload();
+    int plainBytes = payload.readableBytes();
+    int sealedBytes = plainBytes + AesGcm.TAG_BYTES;
+    out.ensureWritable(sealedBytes);
+    ByteBuf copy = null;
+    try {
+      ByteBuffer source;
+      if (payload.hasArray()) {
+        source = payload.nioBuffer(payload.readerIndex(), plainBytes);
+      } else {
+        // Direct or composite: one contiguous copy into a pooled heap buffer. Two direct buffers
+        // from the same pool chunk look "possibly overlapping" to the JDK's GCM, which then
+        // allocates a heap copy of the whole output itself (see AesGcm); heap -> direct does not.
+        copy = ByteBufAllocator.DEFAULT.heapBuffer(plainBytes);
+        copy.writeBytes(payload, payload.readerIndex(), plainBytes);
+        source = copy.nioBuffer(copy.readerIndex(), plainBytes);
+      }
+      ByteBuffer target = out.nioBuffer(out.writerIndex(), sealedBytes);
+      int written = sendKey.seal(nonce(sendIv, streamId, counter), aad(frame), source, target);
+      out.writerIndex(out.writerIndex() + written);
+    } finally {
+      if (copy != null) {
+        copy.release();
+      }
+    }
+  }
+
+  /**
+   * The frame with its payload opened into a new pooled heap buffer from {@code alloc} (direct
+   * receive buffer -> heap: the JDK's GCM then never suspects an overlap; see {@link AesGcm});
+   * releases
+   * {@code frame}. Identity when protection is off.
    *
    * @throws StoqException SEAL_FAILED when the payload does not authenticate
    */
-  Frame open(Frame frame, long streamId, long counter) {
+  Frame open(ByteBufAllocator alloc, Frame frame, long streamId, long counter) {
     if (!payloadProtection) {
       return frame;
     }
+    ByteBuf out = null;
+    ByteBuf copy = null;
     try {
       ByteBuf payload = frame.payload();
-      byte[] sealed = new byte[payload.readableBytes()];
-      payload.getBytes(payload.readerIndex(), sealed);
-      byte[] plain =
-          receiveKey.open(nonce(receiveIv, streamId, counter), aad(frame), sealed, 0,
-              sealed.length);
-      return new Frame(frame.type(), frame.flags(), frame.correlationId(),
-          Unpooled.wrappedBuffer(plain));
+      int sealedBytes = payload.readableBytes();
+      if (sealedBytes < AesGcm.TAG_BYTES) {
+        throw new AEADBadTagException("no room for a tag");
+      }
+      ByteBuffer source;
+      if (payload.nioBufferCount() == 1) {
+        source = payload.nioBuffer(payload.readerIndex(), sealedBytes);
+      } else {
+        // Several memory regions: one contiguous copy.
+        copy = alloc.directBuffer(sealedBytes);
+        copy.writeBytes(payload, payload.readerIndex(), sealedBytes);
+        source = copy.nioBuffer();
+      }
+      int plainBytes = sealedBytes - AesGcm.TAG_BYTES;
+      out = alloc.heapBuffer(plainBytes);
+      int written = receiveKey.open(nonce(receiveIv, streamId, counter), aad(frame), source,
+          out.nioBuffer(0, plainBytes));
+      out.writerIndex(written);
+      Frame opened = new Frame(frame.type(), frame.flags(), frame.correlationId(), out);
+      out = null;
+      return opened;
     } catch (AEADBadTagException e) {
       throw new StoqException(
           StoqError.SEAL_FAILED,
           "sealed " + frame.type() + " payload (correlation id " + frame.correlationId()
               + ", frame " + counter + " on stream " + streamId + ") failed authentication");
     } finally {
+      if (out != null) {
+        out.release();
+      }
+      if (copy != null) {
+        copy.release();
+      }
       frame.release();
     }
+  }
+
+  /** {@link #open(ByteBufAllocator, Frame, long, long)} with the default (pooled) allocator. */
+  Frame open(Frame frame, long streamId, long counter) {
+    return open(ByteBufAllocator.DEFAULT, frame, streamId, counter);
   }
 }
