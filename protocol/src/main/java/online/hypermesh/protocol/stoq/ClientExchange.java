@@ -21,6 +21,8 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
 
   final CompletableFuture<byte[]> result = new CompletableFuture<>();
   private ScheduledFuture<?> timeout;
+  private EventExecutor timerExecutor;
+  private Duration timerDuration;
   private Channel stream;
 
   /** The handlers to install on the new stream (this exchange, maybe behind a decoder). */
@@ -32,6 +34,8 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
 
   /** Starts the clock when the exchange is submitted, so waiting for stream credit counts too. */
   void startTimer(EventExecutor executor, Duration requestTimeout) {
+    this.timerExecutor = executor;
+    this.timerDuration = requestTimeout;
     timeout =
         executor.schedule(
             () ->
@@ -41,6 +45,17 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
                         "no response within " + requestTimeout.toMillis() + " ms")),
             requestTimeout.toNanos(),
             TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Restarts the clock (event loop only): for exchanges that make progress over a long time (an
+   * upload), the timeout then bounds the time without progress, not the whole exchange.
+   */
+  void restartTimer() {
+    if (timeout == null || isDone() || !timeout.cancel(false)) {
+      return;
+    }
+    startTimer(timerExecutor, timerDuration);
   }
 
   @Override

@@ -102,7 +102,7 @@ public final class FrameCodec {
    * <p>Never throws anything else for any input (checked by a randomized test).
    */
   public static Frame decode(ByteBuf in, int maxFrameBytes) {
-    return decode(in, maxFrameBytes, false, false);
+    return decode(in, maxFrameBytes, false, false, false);
   }
 
   /**
@@ -110,15 +110,24 @@ public final class FrameCodec {
    * frames are rejected as UNKNOWN_FRAME_TYPE) or for the handshake stream (they are accepted).
    */
   static Frame decode(ByteBuf in, int maxFrameBytes, boolean handshakeStream) {
-    return decode(in, maxFrameBytes, handshakeStream, false);
+    return decode(in, maxFrameBytes, handshakeStream, false, false);
+  }
+
+  /** {@link #decode(ByteBuf, int, boolean, boolean, boolean)} without streamed-upload frames. */
+  static Frame decode(
+      ByteBuf in, int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads) {
+    return decode(in, maxFrameBytes, handshakeStream, sealedPayloads, false);
   }
 
   /**
    * @param sealedPayloads payloads are AES-GCM sealed ({@link StoqSession}): an ERROR payload can
    *     only be checked after it is opened, so it is not checked here
+   * @param streamFrames STREAM_DATA and STREAM_END are accepted (a server's request stream);
+   *     otherwise they are rejected as UNKNOWN_FRAME_TYPE like any type not allowed there
    */
   static Frame decode(
-      ByteBuf in, int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads) {
+      ByteBuf in, int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads,
+      boolean streamFrames) {
     int readable = in.readableBytes();
     if (readable < LENGTH_FIELD_BYTES) {
       return null;
@@ -167,6 +176,14 @@ public final class FrameCodec {
       throw new FrameDecodingException(
           StoqError.UNKNOWN_FRAME_TYPE,
           "frame type " + typeCode + " (HANDSHAKE) is only valid on the handshake stream",
+          correlationId,
+          false);
+    }
+    if ((type == FrameType.STREAM_DATA || type == FrameType.STREAM_END) && !streamFrames) {
+      in.readerIndex(end);
+      throw new FrameDecodingException(
+          StoqError.UNKNOWN_FRAME_TYPE,
+          "frame type " + typeCode + " (" + type + ") is not accepted here",
           correlationId,
           false);
     }

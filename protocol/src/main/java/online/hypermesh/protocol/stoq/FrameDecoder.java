@@ -19,6 +19,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
   private final int maxFrameBytes;
   private final boolean handshakeStream;
   private final boolean sealedPayloads;
+  private final boolean streamFrames;
   private boolean failed;
 
   FrameDecoder(int maxFrameBytes) {
@@ -32,9 +33,16 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
   /** @param sealedPayloads ERROR payloads are sealed, so they are checked after opening */
   FrameDecoder(int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads) {
+    this(maxFrameBytes, handshakeStream, sealedPayloads, false);
+  }
+
+  /** @param streamFrames accept STREAM_DATA / STREAM_END (a server's request stream) */
+  FrameDecoder(
+      int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads, boolean streamFrames) {
     this.maxFrameBytes = maxFrameBytes;
     this.handshakeStream = handshakeStream;
     this.sealedPayloads = sealedPayloads;
+    this.streamFrames = streamFrames;
   }
 
   @Override
@@ -44,7 +52,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     try {
-      Frame frame = FrameCodec.decode(in, maxFrameBytes, handshakeStream, sealedPayloads);
+      Frame frame = FrameCodec.decode(in, maxFrameBytes, handshakeStream, sealedPayloads, streamFrames);
       if (frame != null) {
         out.add(frame);
       }

@@ -9,7 +9,8 @@ package online.hypermesh.protocol.stoq;
  * <ul>
  *   <li>0 — never valid, so zero-filled garbage is rejected;
  *   <li>4 — {@link #HANDSHAKE}, only valid on the handshake stream (see {@link StoqHandshake});
- *   <li>5 — STREAM_DATA, 6 — STREAM_END (streamed transfers);
+ *   <li>5 — {@link #STREAM_DATA}, 6 — {@link #STREAM_END} (streamed uploads; only accepted where
+ *       a decoder is told to, see {@link FrameCodec});
  *   <li>7 — CANCEL (abandon a correlation id);
  *   <li>8..0x7F — future core types; 0x80..0xFF — experiments and extensions.
  * </ul>
@@ -23,7 +24,16 @@ public enum FrameType {
    * first bidirectional stream of a connection; on request streams it is answered with
    * UNKNOWN_FRAME_TYPE like any type not allowed there.
    */
-  HANDSHAKE(4);
+  HANDSHAKE(4),
+  /**
+   * One chunk of a streamed upload ({@link StoqClient#upload}); all chunks of an upload carry the
+   * upload's correlation id. Accepted only on request streams of a server, never by the plain
+   * {@link FrameCodec#decode(io.netty.buffer.ByteBuf, int)} (which keeps v1's REQUEST/RESPONSE/ERROR
+   * view of the wire).
+   */
+  STREAM_DATA(5),
+  /** The end of a streamed upload (empty payload); answered with one RESPONSE or ERROR. */
+  STREAM_END(6);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 

@@ -1,6 +1,7 @@
 package online.hypermesh.protocol.stoq;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -34,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * (bad length prefix, cut-off frame) is answered, then the stream is finished (FIN) and reading is
  * stopped (STOP_SENDING); answers still pending for earlier requests on that stream are dropped,
  * because a peer that lost framing cannot be relied on to read them.
+ *
+ * <p>Streamed uploads: STREAM_DATA frames (then STREAM_END) go, opened, to the {@link
+ * StoqStreamHandler} from {@link StoqHandler#openStream}, one at a time; reading stays off while
+ * a chunk's stage is pending, so QUIC flow control paces the client. The answer to STREAM_END is
+ * the RESPONSE; a refusal or failure is one ERROR with FIN, after which the client's remaining
+ * frames are read and dropped. A stream that ends, resets or closes mid-upload releases what is
+ * queued and calls {@link StoqStreamHandler#abort}.
  */
 final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -57,6 +65,10 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   private long sentSealed;
 
   private int inFlight;
+  /** The stream's upload (STREAM_DATA ... STREAM_END), or null; at most one per stream. */
+  private Upload upload;
+  /** Guards {@link #pumpUpload} against re-entry when a stage completes synchronously. */
+  private boolean pumping;
   private boolean inputClosed;
   private boolean outputClosed;
   private ScheduledFuture<?> linger;
@@ -77,6 +89,38 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
 
     InFlight(long correlationId) {
       this.correlationId = correlationId;
+    }
+  }
+
+  /**
+   * A streamed upload on this stream. Counts as one request in {@link #inFlight} until answered
+   * or aborted. {@code queued} holds opened frames the decoder produced while a chunk was still in
+   * the handler (bounded by what one read brings, since reading stops while a chunk is busy).
+   */
+  private static final class Upload {
+    final long correlationId;
+    final StoqStreamHandler handler;
+    final java.util.ArrayDeque<Frame> queued = new java.util.ArrayDeque<>();
+    /** A chunk or end() is in the handler. */
+    boolean busy;
+    boolean endReceived;
+    /** Answered or aborted: nothing more goes to the handler. */
+    boolean finished;
+
+    Upload(long correlationId, StoqStreamHandler handler) {
+      this.correlationId = correlationId;
+      this.handler = handler;
+    }
+  }
+
+  /** One onChunk/end call in the handler; {@code done} guards against timeout + late result. */
+  private static final class Step {
+    final Frame chunk;
+    ScheduledFuture<?> timeout;
+    boolean done;
+
+    Step(Frame chunk) {
+      this.chunk = chunk;
     }
   }
 
@@ -110,6 +154,10 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
               StoqError.UNAUTHENTICATED,
               "requests are refused until the STOQ handshake has authenticated the peer"),
           false);
+      return;
+    }
+    if (frame.type() == FrameType.STREAM_DATA || frame.type() == FrameType.STREAM_END) {
+      onStreamFrame(ctx, frame, session);
       return;
     }
     if (frame.type() != FrameType.REQUEST) {
@@ -172,6 +220,172 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
             }
           }
         });
+  }
+
+  private void onStreamFrame(ChannelHandlerContext ctx, Frame frame, StoqSession session) {
+    Upload current = upload;
+    if (current == null) {
+      StoqStreamHandler streamHandler;
+      try {
+        streamHandler = handler.openStream(session.peer());
+      } catch (Throwable t) {
+        send(ctx, errorReply(frame.correlationId(), t), true);
+        return;
+      }
+      if (streamHandler == null) {
+        // FIN with the refusal; whatever the client still sends is read and dropped.
+        send(
+            ctx,
+            Frame.error(frame.correlationId(), StoqError.STREAM_REFUSED,
+                "this server takes no streamed uploads"),
+            true);
+        return;
+      }
+      current = new Upload(frame.correlationId(), streamHandler);
+      upload = current;
+      inFlight++;
+    } else if (current.finished) {
+      return; // frames after the answer (or after an abort): dropped
+    } else if (current.endReceived || frame.correlationId() != current.correlationId) {
+      failUpload(ctx, current, new StoqException(StoqError.STREAM_REFUSED,
+          current.endReceived ? "frame after STREAM_END" : "a second upload on one stream"));
+      return;
+    }
+    Frame opened;
+    try {
+      opened = session.open(ctx.alloc(), frame.retain(), streamId(ctx), receivedSealed++);
+    } catch (StoqException sealFailed) {
+      log.debug("STOQ sealed upload frame rejected on {}: {}", ctx.channel(),
+          sealFailed.getMessage());
+      failUpload(ctx, current, sealFailed);
+      return;
+    }
+    if (opened.type() == FrameType.STREAM_END) {
+      current.endReceived = true;
+    }
+    current.queued.add(opened);
+    pumpUpload(ctx);
+  }
+
+  /** Hands queued upload frames to the handler, one at a time, while it is not busy. */
+  private void pumpUpload(ChannelHandlerContext ctx) {
+    if (pumping) {
+      return; // the loop below picks up where a synchronous completion left off
+    }
+    pumping = true;
+    try {
+      Upload current;
+      while ((current = upload) != null
+          && !current.finished
+          && !current.busy
+          && !current.queued.isEmpty()) {
+        Frame next = current.queued.poll();
+        boolean end = next.type() == FrameType.STREAM_END;
+        Step step = new Step(end ? null : next);
+        if (end) {
+          next.release();
+        }
+        current.busy = true;
+        CompletionStage<?> stage;
+        try {
+          stage = end ? current.handler.end() : current.handler.onChunk(next.payload());
+          if (stage == null) {
+            stage =
+                CompletableFuture.failedStage(new NullPointerException("handler returned null"));
+          }
+        } catch (Throwable t) {
+          stage = CompletableFuture.failedStage(t);
+        }
+        Upload owner = current;
+        step.timeout =
+            ctx.executor()
+                .schedule(
+                    () ->
+                        stepDone(ctx, owner, step, null,
+                            new StoqException(StoqError.TIMEOUT, "upload handler gave no answer"
+                                + " within " + requestTimeout.toMillis() + " ms")),
+                    requestTimeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        stage.whenComplete(
+            (answer, failure) -> {
+              EventExecutor executor = ctx.executor();
+              if (executor.inEventLoop()) {
+                stepDone(ctx, owner, step, answer, failure);
+              } else {
+                try {
+                  executor.execute(() -> stepDone(ctx, owner, step, answer, failure));
+                } catch (RejectedExecutionException e) {
+                  // Server shutting down: nobody to answer, but the chunk is still ours.
+                  if (step.chunk != null && !step.done) {
+                    step.done = true;
+                    step.chunk.release();
+                  }
+                }
+              }
+            });
+      }
+    } finally {
+      pumping = false;
+    }
+    updateReadInterest(ctx);
+  }
+
+  private void stepDone(
+      ChannelHandlerContext ctx, Upload owner, Step step, Object answer, Throwable failure) {
+    if (step.done) {
+      return;
+    }
+    step.done = true;
+    step.timeout.cancel(false);
+    if (step.chunk != null) {
+      step.chunk.release();
+    }
+    owner.busy = false;
+    if (owner.finished) {
+      updateReadInterest(ctx);
+      return;
+    }
+    if (failure != null || (step.chunk == null && answer == null)) {
+      failUpload(ctx, owner, failure);
+      return;
+    }
+    if (step.chunk == null) {
+      owner.finished = true;
+      inFlight--;
+      send(ctx, Frame.response(owner.correlationId, Unpooled.wrappedBuffer((byte[]) answer)),
+          inputClosed && inFlight == 0);
+      updateReadInterest(ctx);
+      return;
+    }
+    pumpUpload(ctx);
+  }
+
+  /**
+   * Ends an upload without a response: tells the handler, releases what is queued and answers
+   * ERROR with FIN (a no-op when the stream is gone). Frames the client still sends are dropped.
+   */
+  private void failUpload(ChannelHandlerContext ctx, Upload current, Throwable failure) {
+    if (current.finished) {
+      return;
+    }
+    current.finished = true;
+    inFlight--;
+    Frame queued;
+    while ((queued = current.queued.poll()) != null) {
+      queued.release();
+    }
+    Throwable cause = unwrap(failure);
+    StoqException reason =
+        cause instanceof StoqException stoq
+            ? stoq
+            : new StoqException(StoqError.INTERNAL, INTERNAL_MESSAGE, cause);
+    try {
+      current.handler.abort(reason);
+    } catch (Throwable t) {
+      log.warn("STOQ stream handler failed in abort", t);
+    }
+    send(ctx, errorReply(current.correlationId, failure), true);
+    updateReadInterest(ctx);
   }
 
   private void complete(
@@ -318,7 +532,11 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
 
   private void updateReadInterest(ChannelHandlerContext ctx) {
     ChannelConfig config = ctx.channel().config();
-    boolean wanted = inFlight < MAX_IN_FLIGHT_PER_STREAM && ctx.channel().isWritable();
+    Upload current = upload;
+    boolean uploadIdle =
+        current == null || current.finished || (!current.busy && current.queued.isEmpty());
+    boolean wanted =
+        inFlight < MAX_IN_FLIGHT_PER_STREAM && ctx.channel().isWritable() && uploadIdle;
     if (config.isAutoRead() != wanted) {
       config.setAutoRead(wanted);
     }
@@ -334,6 +552,11 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       inputClosed = true;
+      Upload current = upload;
+      if (current != null && !current.finished && !current.endReceived) {
+        failUpload(ctx, current,
+            new StoqException(StoqError.MALFORMED_FRAME, "stream ended before STREAM_END"));
+      }
       finishIfDone(ctx);
     }
     ctx.fireUserEventTriggered(evt);
@@ -343,6 +566,11 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     // Late handler results find outputClosed and are dropped.
     outputClosed = true;
+    Upload current = upload;
+    if (current != null) {
+      failUpload(ctx, current,
+          new StoqException(StoqError.UNAVAILABLE, "stream closed before the upload ended"));
+    }
     if (linger != null) {
       linger.cancel(false);
     }

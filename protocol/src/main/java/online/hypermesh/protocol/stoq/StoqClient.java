@@ -461,6 +461,36 @@ public final class StoqClient implements AutoCloseable {
   }
 
   /**
+   * Streams {@code source} to the server on a new stream, as STREAM_DATA frames of at most {@code
+   * chunkBytes} payload bytes (sealed like requests when payload protection is on) followed by
+   * STREAM_END, and completes with the RESPONSE payload the server's {@link StoqStreamHandler}
+   * gives at the end. Any size: the next chunk is read only when the stream can take it (QUIC flow
+   * control and the server's handler pace the upload), so neither side buffers the whole source.
+   *
+   * <p>Fails with {@link StoqException}: the server's ERROR code (STREAM_REFUSED when it takes no
+   * uploads), TIMEOUT when no chunk goes out and no answer arrives for requestTimeout,
+   * UNAVAILABLE when the connection or stream is lost or the source throws. A failed upload
+   * resets its stream; the connection goes on serving.
+   *
+   * <p>The source is read on the client's event loop, one chunk at a time: use a source that does
+   * not block for long (memory, a local file). It is not closed.
+   *
+   * @param chunkBytes 1 .. {@link #maxPayloadBytes()}
+   * @throws IllegalArgumentException if chunkBytes is out of that range
+   */
+  public CompletionStage<byte[]> upload(java.io.InputStream source, int chunkBytes) {
+    Objects.requireNonNull(source, "source");
+    if (chunkBytes < 1 || chunkBytes > maxPayloadBytes()) {
+      throw new IllegalArgumentException(
+          "chunkBytes " + chunkBytes + " is not in 1.." + maxPayloadBytes());
+    }
+    return submit(
+        new UploadExchange(
+            correlationIds.incrementAndGet(), source, chunkBytes, settings.maxFrameBytes(),
+            session));
+  }
+
+  /**
    * Diagnostics/tests: writes {@code bytes} unframed on a new stream (and ends our side if {@code
    * finish}), then completes with everything the server sent until it ended the stream. Fails
    * with TIMEOUT if the server does not end the stream within requestTimeout.

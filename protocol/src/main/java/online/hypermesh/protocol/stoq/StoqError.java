@@ -41,6 +41,11 @@ public enum StoqError {
    * of order, a handshake stream that ended early, a timeout, or a peer without STOQ identity.
    */
   HANDSHAKE_FAILED(0x0204),
+  /**
+   * The server takes no streamed uploads (its handler has no {@link StoqStreamHandler}), or the
+   * upload broke the streaming rules (a second upload on one stream, frames after STREAM_END).
+   */
+  STREAM_REFUSED(0x0205),
 
   /** No answer within the request timeout. */
   TIMEOUT(0x0301),

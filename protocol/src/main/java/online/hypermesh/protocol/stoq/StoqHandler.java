@@ -51,6 +51,15 @@ public interface StoqHandler {
         : stage.thenApply(bytes -> bytes == null ? null : Unpooled.wrappedBuffer(bytes));
   }
 
+  /**
+   * A streamed upload ({@link StoqClient#upload}) starts on a stream: return the handler for its
+   * chunks, or null to refuse it with {@link StoqError#STREAM_REFUSED} (the default: no uploads).
+   * Called on the event loop; throwing a {@link StoqException} refuses with that code.
+   */
+  default StoqStreamHandler openStream(StoqPeer peer) {
+    return null;
+  }
+
   /** A peer-aware handler as a lambda: {@code StoqHandler.withPeer((peer, payload) -> ...)}. */
   static StoqHandler withPeer(PeerAware handler) {
     java.util.Objects.requireNonNull(handler, "handler");

@@ -215,7 +215,7 @@ public final class StoqServer implements AutoCloseable {
                 }
                 ch.pipeline()
                     .addLast(
-                        new FrameDecoder(maxFrameBytes),
+                        new FrameDecoder(maxFrameBytes, false, false, true),
                         new ServerStreamHandler(
                             requestHandler, connection, maxFrameBytes, settings.requestTimeout()));
               }
