@@ -1,11 +1,13 @@
 package online.hypermesh.protocol.stoq;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,8 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
   private EventExecutor timerExecutor;
   private Duration timerDuration;
   private Channel stream;
+  /** Frames opened from the server on this stream: the receiving half of the per-stream nonce counter. */
+  private long receivedSealed;
 
   /** The handlers to install on the new stream (this exchange, maybe behind a decoder). */
   abstract ChannelHandler streamHandlers();
@@ -113,5 +117,66 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     fail(new StoqException(StoqError.UNAVAILABLE, "stream failed: " + cause, cause));
     ctx.close();
+  }
+
+  /**
+   * Handles what the server sends back on this stream: opens it when the session seals payloads, then
+   * a RESPONSE completes the exchange and an ERROR fails it with the server's code.
+   */
+  final void readAnswer(
+      ChannelHandlerContext ctx, Object msg, long correlationId, StoqSession session, long streamId) {
+    try {
+      if (isDone()) {
+        return;
+      }
+      if (msg instanceof Frame frame) {
+        Frame opened;
+        try {
+          opened =
+              session != null && session.payloadProtection()
+                  ? session.open(ctx.alloc(), frame.retain(), streamId, receivedSealed++)
+                  : frame.retain();
+        } catch (StoqException sealFailed) {
+          fail(new StoqException(sealFailed.error(), "answer from server: "
+              + sealFailed.getMessage()));
+          return;
+        }
+        try {
+          onAnswer(opened, correlationId);
+        } finally {
+          opened.release();
+        }
+      } else if (msg instanceof FrameDecodingException error) {
+        fail(new StoqException(error.error(), "bad frame from server: " + error.getMessage()));
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onAnswer(Frame frame, long correlationId) {
+    if (frame.correlationId() != correlationId) {
+      fail(
+          new StoqException(
+              StoqError.MALFORMED_FRAME,
+              "server answered correlation id " + frame.correlationId() + ", expected "
+                  + correlationId));
+      return;
+    }
+    switch (frame.type()) {
+      case RESPONSE -> succeed(ByteBufUtil.getBytes(frame.payload()));
+      case ERROR -> {
+        try {
+          fail(ErrorPayload.decode(frame.payload()).toException());
+        } catch (StoqException malformed) {
+          fail(new StoqException(malformed.error(), "bad ERROR frame from server: "
+              + malformed.getMessage()));
+        }
+      }
+      default ->
+          fail(
+              new StoqException(
+                  StoqError.UNKNOWN_FRAME_TYPE, "server sent a " + frame.type() + " frame"));
+    }
   }
 }

@@ -1,7 +1,6 @@
 package online.hypermesh.protocol.stoq;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -9,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.util.ReferenceCountUtil;
 
 /** One REQUEST frame (with FIN: one request per stream) and its RESPONSE or ERROR. */
 final class RequestExchange extends ClientExchange {
@@ -22,7 +20,6 @@ final class RequestExchange extends ClientExchange {
   /** Tests only: flip a byte of the sealed payload. */
   private final boolean tamper;
   private long streamId;
-  private long receivedSealed;
 
   RequestExchange(
       long correlationId, byte[] payload, int maxFrameBytes, StoqSession session, boolean tamper) {
@@ -85,59 +82,6 @@ final class RequestExchange extends ClientExchange {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (isDone()) {
-        return;
-      }
-      if (msg instanceof Frame frame) {
-        if (session != null && session.payloadProtection()) {
-          Frame opened;
-          try {
-            opened = session.open(ctx.alloc(), frame.retain(), streamId, receivedSealed++);
-          } catch (StoqException sealFailed) {
-            fail(new StoqException(sealFailed.error(), "answer from server: "
-                + sealFailed.getMessage()));
-            return;
-          }
-          try {
-            onFrame(opened);
-          } finally {
-            opened.release();
-          }
-        } else {
-          onFrame(frame);
-        }
-      } else if (msg instanceof FrameDecodingException error) {
-        fail(new StoqException(error.error(), "bad frame from server: " + error.getMessage()));
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  private void onFrame(Frame frame) {
-    if (frame.correlationId() != correlationId) {
-      fail(
-          new StoqException(
-              StoqError.MALFORMED_FRAME,
-              "server answered correlation id " + frame.correlationId() + ", expected "
-                  + correlationId));
-      return;
-    }
-    switch (frame.type()) {
-      case RESPONSE -> succeed(ByteBufUtil.getBytes(frame.payload()));
-      case ERROR -> {
-        try {
-          fail(ErrorPayload.decode(frame.payload()).toException());
-        } catch (StoqException malformed) {
-          fail(new StoqException(malformed.error(), "bad ERROR frame from server: "
-              + malformed.getMessage()));
-        }
-      }
-      default ->
-          fail(
-              new StoqException(
-                  StoqError.UNKNOWN_FRAME_TYPE, "server sent a " + frame.type() + " frame"));
-    }
+    readAnswer(ctx, msg, correlationId, session, streamId);
   }
 }

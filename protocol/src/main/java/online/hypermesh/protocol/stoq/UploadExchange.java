@@ -1,14 +1,12 @@
 package online.hypermesh.protocol.stoq;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -32,7 +30,6 @@ final class UploadExchange extends ClientExchange {
   private ChannelHandlerContext ctx;
   private long streamId;
   private long sentSealed;
-  private long receivedSealed;
   /** STREAM_END is out (or sending stopped): nothing more to read from the source. */
   private boolean ended;
 
@@ -142,58 +139,6 @@ final class UploadExchange extends ClientExchange {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (isDone()) {
-        return;
-      }
-      if (msg instanceof Frame frame) {
-        Frame opened;
-        try {
-          opened =
-              sealed()
-                  ? session.open(ctx.alloc(), frame.retain(), streamId, receivedSealed++)
-                  : frame.retain();
-        } catch (StoqException sealFailed) {
-          fail(new StoqException(sealFailed.error(), "answer from server: "
-              + sealFailed.getMessage()));
-          return;
-        }
-        try {
-          onFrame(opened);
-        } finally {
-          opened.release();
-        }
-      } else if (msg instanceof FrameDecodingException error) {
-        fail(new StoqException(error.error(), "bad frame from server: " + error.getMessage()));
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  private void onFrame(Frame frame) {
-    if (frame.correlationId() != correlationId) {
-      fail(
-          new StoqException(
-              StoqError.MALFORMED_FRAME,
-              "server answered correlation id " + frame.correlationId() + ", expected "
-                  + correlationId));
-      return;
-    }
-    switch (frame.type()) {
-      case RESPONSE -> succeed(ByteBufUtil.getBytes(frame.payload()));
-      case ERROR -> {
-        try {
-          fail(ErrorPayload.decode(frame.payload()).toException());
-        } catch (StoqException malformed) {
-          fail(new StoqException(malformed.error(), "bad ERROR frame from server: "
-              + malformed.getMessage()));
-        }
-      }
-      default ->
-          fail(
-              new StoqException(
-                  StoqError.UNKNOWN_FRAME_TYPE, "server sent a " + frame.type() + " frame"));
-    }
+    readAnswer(ctx, msg, correlationId, session, streamId);
   }
 }
