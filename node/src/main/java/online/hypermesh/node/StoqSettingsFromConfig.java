@@ -12,7 +12,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /** Maps hypermesh.stoq.* onto the transport's settings; the protocol module reads no configuration itself. */
-final class StoqSettingsFromConfig {
+public final class StoqSettingsFromConfig {
 
   private StoqSettingsFromConfig() {
   }
@@ -40,7 +40,7 @@ final class StoqSettingsFromConfig {
    * The node's FALCON identity and the CA it trusts. Required: STOQ authenticates every peer, so a node
    * without an identity does not start.
    */
-  static StoqIdentity identity(Config config) {
+  public static StoqIdentity identity(Config config) {
     Config identity = config.getConfig("hypermesh.stoq.identity");
     String key = identity.getString("key-file");
     String chain = identity.getString("cert-file");
