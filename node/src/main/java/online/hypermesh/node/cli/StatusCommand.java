@@ -34,7 +34,8 @@ final class StatusCommand implements Callable<Integer> {
 
   private final ManagementClient management = new ManagementClient();
 
-  record NodeStatus(String name, Long pid, String stoq, String management, boolean alive, boolean ready, String readiness) {
+  record NodeStatus(String name, Long pid, String stoq, String management, boolean alive, boolean ready, String readiness,
+      ManagementClient.BootstrapState bootstrap) {
   }
 
   @Override
@@ -77,10 +78,17 @@ final class StatusCommand implements Callable<Integer> {
             String.join(",", m.roles()) + (m.roles().isEmpty() ? "" : " ") + "dc=" + m.dataCenter());
       }
       System.out.println("nodes:");
-      System.out.printf("  %-8s %-8s %-18s %-26s %-6s %s%n", "NAME", "PID", "STOQ", "MANAGEMENT", "ALIVE", "READY");
+      System.out.printf("  %-8s %-8s %-18s %-26s %-6s %-6s %s%n", "NAME", "PID", "STOQ", "MANAGEMENT", "ALIVE", "PHASE", "READY");
       for (NodeStatus n : nodes) {
-        System.out.printf("  %-8s %-8s %-18s %-26s %-6s %s%n", n.name(), n.pid() == null ? "-" : n.pid(),
-            n.stoq() == null ? "-" : n.stoq(), n.management(), n.alive() ? "yes" : "NO", n.ready() ? "yes" : "NO (" + n.readiness() + ")");
+        System.out.printf("  %-8s %-8s %-18s %-26s %-6s %-6s %s%n", n.name(), n.pid() == null ? "-" : n.pid(),
+            n.stoq() == null ? "-" : n.stoq(), n.management(), n.alive() ? "yes" : "NO",
+            n.bootstrap() == null ? "-" : n.bootstrap().phase() + "/3", n.ready() ? "yes" : "NO (" + n.readiness() + ")");
+      }
+      for (NodeStatus n : nodes) {
+        if (n.bootstrap() != null && n.bootstrap().blockedBy() != null) {
+          System.out.println("  " + n.name() + " is in phase " + n.bootstrap().phase() + " (" + n.bootstrap().title()
+              + "); next phase blocked by " + n.bootstrap().blockedBy());
+        }
       }
       if (cassandra != null) {
         System.out.println("cassandra: " + cassandra);
@@ -95,6 +103,7 @@ final class StatusCommand implements Callable<Integer> {
     boolean ready = alive && management.ready(url);
     String readiness = ready ? "ready" : !processAlive ? "process not running" : !alive ? "management not answering"
         : management.readyDetail(url);
-    return new NodeStatus(name, pid, stoq, url, alive, ready, readiness);
+    ManagementClient.BootstrapState bootstrap = alive ? management.bootstrap(url).orElse(null) : null;
+    return new NodeStatus(name, pid, stoq, url, alive, ready, readiness, bootstrap);
   }
 }

@@ -60,6 +60,31 @@ public final class ManagementClient {
     return body(managementUrl + "/ready").orElse("no answer");
   }
 
+  /** A node's bootstrap phase: {@code GET /bootstrap}. */
+  public record BootstrapState(int phase, String title, boolean complete, String blockedBy) {
+  }
+
+  /** The node's bootstrap phase and what blocks the next one; empty when the node does not answer. */
+  public Optional<BootstrapState> bootstrap(String managementUrl) {
+    try {
+      HttpResponse<String> response = http.send(request(managementUrl + "/bootstrap"), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200 && response.statusCode() != 503) {
+        return Optional.empty();
+      }
+      JsonNode body = JSON.readTree(response.body());
+      JsonNode blocked = body.path("blockedBy");
+      String blockedBy = blocked.isMissingNode() ? null
+          : blocked.path("name").asText() + ": " + blocked.path("detail").asText();
+      return Optional.of(new BootstrapState(body.path("phase").asInt(-1), body.path("title").asText(),
+          body.path("complete").asBoolean(), blockedBy));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
   /** Number of entities of a shard type hosted on this node. */
   public int entityCount(String managementUrl, String typeName) {
     return getJson(managementUrl + "/cluster/shards/" + typeName).map(body -> {
