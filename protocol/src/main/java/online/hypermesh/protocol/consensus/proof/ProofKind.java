@@ -1,0 +1,15 @@
+package online.hypermesh.protocol.consensus.proof;
+
+/** What a rejection blames: one of the four proofs, or the envelope when it could not be read. */
+public enum ProofKind {
+  /** Not a proof: the encoded transaction is malformed or out of bounds. */
+  ENVELOPE,
+  /** PoStake (who): signature, certificate chain, bonded stake. */
+  STAKE,
+  /** PoWork (what/how): hashcash, job re-execution. */
+  WORK,
+  /** PoSpace (where): location claim, storage challenge answer. */
+  SPACE,
+  /** PoTime (when): tick reference, time window, replay. */
+  TIME
+}
