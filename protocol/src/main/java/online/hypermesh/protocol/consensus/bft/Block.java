@@ -1,0 +1,136 @@
+package online.hypermesh.protocol.consensus.bft;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A batch of transactions proposed for one round, extending the block its {@link #qc()}
+ * certifies. The id is the SHA-256 of the canonical encoding, so a block id fixes the whole chain
+ * below it.
+ */
+public final class Block {
+
+  private static final byte[] DOMAIN = "HM-BFT-BLOCK-1".getBytes(StandardCharsets.US_ASCII);
+
+  private final long round;
+  private final long height;
+  private final int proposer;
+  private final QuorumCert qc;
+  private final List<Transaction> transactions;
+  private final byte[] encoded;
+  private final Digest id;
+
+  public Block(long round, long height, int proposer, QuorumCert qc, List<Transaction> transactions) {
+    this.round = round;
+    this.height = height;
+    this.proposer = proposer;
+    this.qc = qc;
+    this.transactions = List.copyOf(transactions);
+    WireWriter w = new WireWriter();
+    w.i64(round).i64(height).u16(proposer);
+    qc.encode(w);
+    w.u32(this.transactions.size());
+    for (Transaction tx : this.transactions) {
+      w.digest(tx.id()).bytes(tx.body());
+    }
+    this.encoded = w.toByteArray();
+    this.id = Digest.sha256(DOMAIN, encoded);
+  }
+
+  public Digest id() {
+    return id;
+  }
+
+  public long round() {
+    return round;
+  }
+
+  public long height() {
+    return height;
+  }
+
+  public int proposer() {
+    return proposer;
+  }
+
+  /** The certificate of the parent block. */
+  public QuorumCert qc() {
+    return qc;
+  }
+
+  public Digest parentId() {
+    return qc.blockId();
+  }
+
+  public List<Transaction> transactions() {
+    return transactions;
+  }
+
+  /** Shape checks that need no keys and no other blocks. */
+  Verdict checkShape(ValidatorSet set, int maxTransactions) {
+    if (round < 1) {
+      return Verdict.reject("block round must be positive");
+    }
+    if (!set.contains(proposer)) {
+      return Verdict.reject("block proposer " + proposer + " is not a validator");
+    }
+    if (qc.round() >= round) {
+      return Verdict.reject("parent QC round " + qc.round() + " not below block round " + round);
+    }
+    if (height != qc.height() + 1) {
+      return Verdict.reject("block height " + height + " is not parent height + 1");
+    }
+    if (transactions.size() > maxTransactions) {
+      return Verdict.reject("block has " + transactions.size() + " transactions, max " + maxTransactions);
+    }
+    Set<Digest> ids = new HashSet<>();
+    for (Transaction tx : transactions) {
+      if (!ids.add(tx.id())) {
+        return Verdict.reject("transaction " + tx.id() + " appears twice in the block");
+      }
+    }
+    return Verdict.accept();
+  }
+
+  int encodedSize() {
+    return encoded.length;
+  }
+
+  void encode(WireWriter w) {
+    w.raw(encoded);
+  }
+
+  static Block decode(WireReader r) {
+    long round = r.counter("round");
+    long height = r.counter("height");
+    int proposer = r.u16("proposer");
+    QuorumCert qc = QuorumCert.decode(r);
+    long count = r.u32("transaction count");
+    if (count > Codec.MAX_TRANSACTIONS) {
+      throw new WireReader.Malformed("block with " + count + " transactions");
+    }
+    Transaction[] txs = new Transaction[(int) count];
+    for (int i = 0; i < txs.length; i++) {
+      txs[i] = new Transaction(r.digest("transaction id"), r.bytes("transaction", Codec.MAX_TRANSACTION_BYTES));
+    }
+    return new Block(round, height, proposer, qc, List.of(txs));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Block b && id.equals(b.id);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Block[" + id + " r" + round + " h" + height + " by " + proposer + ", "
+        + transactions.size() + " txs]";
+  }
+}

@@ -1,0 +1,36 @@
+package online.hypermesh.protocol.consensus.bft;
+
+/** What {@link BftCore} asks its host to do, in order, after persisting {@link Step#persist()}. */
+public sealed interface Output {
+
+  record Send(int to, ConsensusMessage message) implements Output {}
+
+  /** To every other validator. */
+  record Broadcast(ConsensusMessage message) implements Output {}
+
+  /** Deliver {@link Input.TimerExpired} for {@code round} after the delay (replaces nothing). */
+  record SetTimer(long round, long delayMillis) implements Output {}
+
+  /** Deliver {@link Input.ProposalDue} for {@code round} after the delay: an idle leader's wait. */
+  record SetProposalTimer(long round, long delayMillis) implements Output {}
+
+  /**
+   * A block is final. Emitted in height order, each height once. The certificate commits the
+   * highest block of the batch it was emitted in, and this one through the hash chain.
+   */
+  record Commit(Block block, CommitCertificate certificate) implements Output {}
+
+  /** A transaction refused by the validator (blockId null when refused from the pool). */
+  record TransactionRejected(Digest transactionId, Digest blockId, String reason) implements Output {}
+
+  /** A message that failed a check; the node ignores it and carries on. */
+  record MessageRejected(int from, String reason) implements Output {}
+
+  record EquivocationDetected(Evidence evidence) implements Output {}
+
+  /**
+   * A certified chain conflicts with a committed block: more than f validators are faulty. The
+   * core stops committing on that branch; the host should alert.
+   */
+  record SafetyFault(String reason) implements Output {}
+}
