@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * completes {@link #result} exactly once, on success, error, stream loss or timeout. All methods
  * run on the connection's event loop.
  */
-abstract class ClientExchange extends ChannelInboundHandlerAdapter {
+abstract class ClientExchange<T> extends ChannelInboundHandlerAdapter {
 
-  final CompletableFuture<byte[]> result = new CompletableFuture<>();
+  final CompletableFuture<T> result = new CompletableFuture<>();
   private ScheduledFuture<?> timeout;
   private EventExecutor timerExecutor;
   private Duration timerDuration;
@@ -67,24 +67,42 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
     stream = ctx.channel();
   }
 
-  final void succeed(byte[] bytes) {
-    if (result.complete(bytes)) {
+  final void succeed(T value) {
+    if (result.complete(value)) {
       cancelTimer();
     }
   }
 
-  /** Fails the exchange; an open stream is reset, since its answer is no longer wanted. */
+  /** Fails the exchange and abandons its stream, since its answer is no longer wanted. */
   final void fail(StoqException error) {
     if (!result.completeExceptionally(error)) {
       return;
     }
     cancelTimer();
+    abandon();
+  }
+
+  /** The caller cancelled {@link #result} (event loop): abandon the stream as for a failure. */
+  final void cancelled() {
+    cancelTimer();
+    abandon();
+  }
+
+  /**
+   * Gives up the stream once the result is settled (event loop). The default resets it (an
+   * exchange whose request already went out with FIN can only say so by a reset); exchanges whose
+   * side is still open send CANCEL instead.
+   */
+  void abandon() {
     if (stream instanceof QuicStreamChannel quicStream && quicStream.isActive()) {
       quicStream
           .shutdown(StoqProtocol.STREAM_ABORTED)
           .addListener(f -> quicStream.close());
     }
   }
+
+  /** A RESPONSE arrived for this exchange (through {@link #readAnswer}). */
+  abstract void onResponse(byte[] payload);
 
   private void cancelTimer() {
     if (timeout != null) {
@@ -164,7 +182,7 @@ abstract class ClientExchange extends ChannelInboundHandlerAdapter {
       return;
     }
     switch (frame.type()) {
-      case RESPONSE -> succeed(ByteBufUtil.getBytes(frame.payload()));
+      case RESPONSE -> onResponse(ByteBufUtil.getBytes(frame.payload()));
       case ERROR -> {
         try {
           fail(ErrorPayload.decode(frame.payload()).toException());

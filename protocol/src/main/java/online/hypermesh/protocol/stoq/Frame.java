@@ -14,8 +14,8 @@ import java.util.Objects;
  * {@link ReferenceCounted} message nobody consumed).
  *
  * @param type what the frame carries
- * @param flags u16 flag bits; v1 defines none, so this is {@link #NO_FLAGS} (see {@link
- *     FrameCodec#KNOWN_FLAGS})
+ * @param flags u16 flag bits: {@link #NO_FLAGS}, or {@link FrameCodec#FLAG_DOWNLOAD} on a
+ *     REQUEST for a streamed download
  * @param correlationId pairs a RESPONSE or ERROR with its REQUEST; chosen by the requester
  * @param payload the bytes after the header; for ERROR frames an {@link ErrorPayload}
  */

@@ -12,7 +12,8 @@ import io.netty.buffer.ByteBufAllocator;
  *   0      4     length          u32, big-endian: number of bytes after this field (12 + payload)
  *   4      1     version         u8, = 1
  *   5      1     type            u8, {@link FrameType}
- *   6      2     flags           u16, v1 defines none ({@link #KNOWN_FLAGS} = 0)
+ *   6      2     flags           u16: {@link #FLAG_DOWNLOAD} on REQUEST (request streams only),
+ *                                else none
  *   8      8     correlation id  u64, chosen by the requester, echoed in RESPONSE/ERROR
  *   16     n     payload         ERROR: u16 code + UTF-8 message ({@link ErrorPayload})
  * </pre>
@@ -34,8 +35,16 @@ public final class FrameCodec {
   public static final int HEADER_BYTES = 12;
   /** The smallest possible frame: prefix + header + empty payload. */
   public static final int MIN_FRAME_BYTES = LENGTH_FIELD_BYTES + HEADER_BYTES;
-  /** Flag bits this version understands; any other bit set is rejected. */
+  /**
+   * Flag bits the plain decoder ({@link #decode(ByteBuf, int)}) understands: none; any bit set is
+   * rejected. Request streams also accept {@link #FLAG_DOWNLOAD} on REQUEST.
+   */
   public static final int KNOWN_FLAGS = 0;
+  /**
+   * On a REQUEST: answer with a streamed download (STREAM_DATA chunks, then STREAM_END) instead of
+   * one RESPONSE. Accepted only where STREAM_DATA is (a server's request stream).
+   */
+  public static final int FLAG_DOWNLOAD = 0x0001;
 
   private FrameCodec() {}
 
@@ -122,8 +131,10 @@ public final class FrameCodec {
   /**
    * @param sealedPayloads payloads are AES-GCM sealed ({@link StoqSession}): an ERROR payload can
    *     only be checked after it is opened, so it is not checked here
-   * @param streamFrames STREAM_DATA and STREAM_END are accepted (a server's request stream);
-   *     otherwise they are rejected as UNKNOWN_FRAME_TYPE like any type not allowed there
+   * @param streamFrames STREAM_DATA, STREAM_END and CANCEL are accepted, and {@link
+   *     #FLAG_DOWNLOAD} on REQUEST (a server's request stream, a client's download stream);
+   *     otherwise they are rejected as UNKNOWN_FRAME_TYPE (the flag as MALFORMED_FRAME) like
+   *     anything not allowed there
    */
   static Frame decode(
       ByteBuf in, int maxFrameBytes, boolean handshakeStream, boolean sealedPayloads,
@@ -179,7 +190,9 @@ public final class FrameCodec {
           correlationId,
           false);
     }
-    if ((type == FrameType.STREAM_DATA || type == FrameType.STREAM_END) && !streamFrames) {
+    if ((type == FrameType.STREAM_DATA || type == FrameType.STREAM_END
+            || type == FrameType.CANCEL)
+        && !streamFrames) {
       in.readerIndex(end);
       throw new FrameDecodingException(
           StoqError.UNKNOWN_FRAME_TYPE,
@@ -192,7 +205,8 @@ public final class FrameCodec {
       throw new FrameDecodingException(
           StoqError.UNKNOWN_FRAME_TYPE, "unknown frame type " + typeCode, correlationId, false);
     }
-    if ((flags & ~KNOWN_FLAGS) != 0) {
+    int allowedFlags = streamFrames && type == FrameType.REQUEST ? FLAG_DOWNLOAD : KNOWN_FLAGS;
+    if ((flags & ~allowedFlags) != 0) {
       in.readerIndex(end);
       throw new FrameDecodingException(
           StoqError.MALFORMED_FRAME,

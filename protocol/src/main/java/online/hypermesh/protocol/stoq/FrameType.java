@@ -9,9 +9,9 @@ package online.hypermesh.protocol.stoq;
  * <ul>
  *   <li>0 — never valid, so zero-filled garbage is rejected;
  *   <li>4 — {@link #HANDSHAKE}, only valid on the handshake stream (see {@link StoqHandshake});
- *   <li>5 — {@link #STREAM_DATA}, 6 — {@link #STREAM_END} (streamed uploads; only accepted where
- *       a decoder is told to, see {@link FrameCodec});
- *   <li>7 — CANCEL (abandon a correlation id);
+ *   <li>5 — {@link #STREAM_DATA}, 6 — {@link #STREAM_END} (streamed uploads and downloads; only
+ *       accepted where a decoder is told to, see {@link FrameCodec});
+ *   <li>7 — {@link #CANCEL} (abandon a correlation id; same acceptance as 5 and 6);
  *   <li>8..0x7F — future core types; 0x80..0xFF — experiments and extensions.
  * </ul>
  */
@@ -26,14 +26,24 @@ public enum FrameType {
    */
   HANDSHAKE(4),
   /**
-   * One chunk of a streamed upload ({@link StoqClient#upload}); all chunks of an upload carry the
-   * upload's correlation id. Accepted only on request streams of a server, never by the plain
+   * One chunk of a streamed upload ({@link StoqClient#upload}) or download ({@link
+   * StoqClient#download}); all chunks carry the transfer's correlation id. Accepted only on request streams of a server, never by the plain
    * {@link FrameCodec#decode(io.netty.buffer.ByteBuf, int)} (which keeps v1's REQUEST/RESPONSE/ERROR
    * view of the wire).
    */
   STREAM_DATA(5),
-  /** The end of a streamed upload (empty payload); answered with one RESPONSE or ERROR. */
-  STREAM_END(6);
+  /**
+   * The end of a streamed transfer (empty payload). After an upload it is answered with one
+   * RESPONSE or ERROR; from the server it completes a download (with FIN).
+   */
+  STREAM_END(6),
+  /**
+   * Client to server: abandon the upload, download or request with this correlation id (empty
+   * payload, sealed like any frame). The server stops producing, releases what it holds for it
+   * and answers ERROR {@link StoqError#CANCELLED} (with FIN for a transfer); a CANCEL for an id
+   * already answered is ignored. Only accepted where STREAM_DATA is.
+   */
+  CANCEL(7);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 

@@ -11,7 +11,7 @@ import java.io.ByteArrayOutputStream;
  * Writes arbitrary bytes on a new stream and collects everything the server sends until it ends
  * the stream. For diagnostics and malformed-input tests; no framing is applied either way.
  */
-final class RawExchange extends ClientExchange {
+final class RawExchange extends ClientExchange<byte[]> {
 
   private final byte[] bytes;
   private final boolean finish;
@@ -52,6 +52,12 @@ final class RawExchange extends ClientExchange {
     } finally {
       in.release();
     }
+  }
+
+  /** Raw exchanges read no frames. */
+  @Override
+  void onResponse(byte[] payload) {
+    throw new IllegalStateException("raw exchanges decode no frames");
   }
 
   /** The server ended the stream: what arrived is the answer. */

@@ -10,7 +10,7 @@ import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 
 /** One REQUEST frame (with FIN: one request per stream) and its RESPONSE or ERROR. */
-final class RequestExchange extends ClientExchange {
+final class RequestExchange extends ClientExchange<byte[]> {
 
   private final long correlationId;
   private final byte[] payload;
@@ -47,6 +47,10 @@ final class RequestExchange extends ClientExchange {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    if (isDone()) {
+      ctx.close(); // timed out or cancelled while the stream was being opened
+      return;
+    }
     streamId = ((QuicStreamChannel) ctx.channel()).streamId();
     Frame request = Frame.request(correlationId, Unpooled.wrappedBuffer(payload));
     ByteBuf encoded;
@@ -78,6 +82,11 @@ final class RequestExchange extends ClientExchange {
               }
             });
     ctx.fireChannelActive();
+  }
+
+  @Override
+  void onResponse(byte[] payload) {
+    succeed(payload);
   }
 
   @Override

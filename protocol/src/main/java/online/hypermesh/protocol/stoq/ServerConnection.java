@@ -26,6 +26,8 @@ final class ServerConnection {
   private final StoqHandshake.Server handshake;
   private volatile StoqSession session;
   private boolean failed;
+  /** Set once TLS negotiated a service ALPN: the connection is then not STOQ at all. */
+  private QuicService service;
 
   private ServerConnection(QuicChannel channel, StoqHandshake.Server handshake) {
     this.channel = channel;
@@ -49,6 +51,15 @@ final class ServerConnection {
   /** Whether the first stream carries the STOQ handshake. */
   boolean authenticating() {
     return handshake != null;
+  }
+
+  /** The service whose ALPN the connection negotiated, or null for a STOQ connection. */
+  QuicService service() {
+    return service;
+  }
+
+  void serve(QuicService service) {
+    this.service = service;
   }
 
   StoqHandshake.Server handshake() {

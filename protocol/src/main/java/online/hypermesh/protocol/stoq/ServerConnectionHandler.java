@@ -6,6 +6,7 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
   private final StoqIdentity identity;
   private final boolean payloadProtection;
   private final byte[] tlsBinding;
+  /** By ALPN id; stoq/1 is not in it. */
+  private final Map<String, QuicService> services;
+  private final AtomicInteger activeServiceConnections;
   private ScheduledFuture<?> handshakeTimer;
+  private boolean serviceConnection;
   private boolean established;
 
   ServerConnectionHandler(
@@ -39,13 +44,17 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
       Set<QuicChannel> connections,
       StoqIdentity identity,
       boolean payloadProtection,
-      byte[] tlsBinding) {
+      byte[] tlsBinding,
+      Map<String, QuicService> services,
+      AtomicInteger activeServiceConnections) {
     this.handshakeTimeout = handshakeTimeout;
     this.activeConnections = activeConnections;
     this.connections = connections;
     this.identity = identity;
     this.payloadProtection = payloadProtection;
     this.tlsBinding = tlsBinding;
+    this.services = services;
+    this.activeServiceConnections = activeServiceConnections;
   }
 
   @Override
@@ -61,7 +70,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
     channel.attr(ServerConnection.KEY).set(connection);
     connections.add(channel);
     channel.closeFuture().addListener(f -> connections.remove(channel));
-    // Covers the QUIC/TLS handshake and the STOQ handshake after it.
+    // Covers the QUIC/TLS handshake and, for stoq/1, the STOQ handshake after it. The ALPN is
+    // only known once TLS is done, so service connections are bounded by it until then too.
     handshakeTimer =
         ctx.executor()
             .schedule(
@@ -83,11 +93,26 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     // A server-side QuicChannel becomes active once the QUIC/TLS handshake is complete.
     established = true;
-    if (!ServerConnection.of((QuicChannel) ctx.channel()).authenticating()) {
+    QuicChannel channel = (QuicChannel) ctx.channel();
+    ServerConnection connection = ServerConnection.of(channel);
+    String alpn = channel.sslEngine().getApplicationProtocol();
+    // Null-safe lookup: Map.of() (no services) throws on a null key.
+    QuicService service = alpn == null ? null : services.get(alpn);
+    if (service != null) {
+      // Not STOQ: no STOQ handshake, no STOQ frames, not a STOQ connection in the counts.
+      handshakeTimer.cancel(false);
+      serviceConnection = true;
+      connection.serve(service);
+      activeServiceConnections.incrementAndGet();
+      log.debug("{} connection from {}", service.alpn(), channel.remoteSocketAddress());
+      ctx.fireChannelActive();
+      return;
+    }
+    if (!connection.authenticating()) {
       handshakeTimer.cancel(false);
     }
     activeConnections.incrementAndGet();
-    log.debug("STOQ connection from {}", ((QuicChannel) ctx.channel()).remoteSocketAddress());
+    log.debug("STOQ connection from {}", channel.remoteSocketAddress());
     ctx.fireChannelActive();
   }
 
@@ -106,7 +131,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
   private void ended(ChannelHandlerContext ctx) {
     if (established) {
       established = false;
-      activeConnections.decrementAndGet();
+      (serviceConnection ? activeServiceConnections : activeConnections).decrementAndGet();
       log.debug("STOQ connection ended: {}", ctx.channel());
     }
   }

@@ -42,6 +42,17 @@ import org.slf4j.LoggerFactory;
  * the RESPONSE; a refusal or failure is one ERROR with FIN, after which the client's remaining
  * frames are read and dropped. A stream that ends, resets or closes mid-upload releases what is
  * queued and calls {@link StoqStreamHandler#abort}.
+ *
+ * <p>Streamed downloads: a REQUEST with {@link FrameCodec#FLAG_DOWNLOAD}, alone on its stream, is
+ * answered by the {@link StoqDownloadSource} from {@link StoqHandler#openDownload}: its chunks are
+ * pulled one at a time, only while the stream is writable, and sent as STREAM_DATA, then
+ * STREAM_END with FIN (or one ERROR with FIN). The stream stays readable meanwhile so a CANCEL is
+ * seen at once; anything else the client sends on it ends the download.
+ *
+ * <p>CANCEL: for the stream's download or upload it ends the transfer (the source's or handler's
+ * abort is called) with ERROR CANCELLED and FIN; for a request still in the handler it drops the
+ * answer (cancelling the handler's stage) and answers ERROR CANCELLED; for an id already answered
+ * it is ignored. A stream that closes cancels the stages of the requests still in the handler.
  */
 final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -67,6 +78,12 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   private int inFlight;
   /** The stream's upload (STREAM_DATA ... STREAM_END), or null; at most one per stream. */
   private Upload upload;
+  /** The stream's download, or null; only on a stream with nothing else. */
+  private Download download;
+  /** Requests in the handler by correlation id, for CANCEL; made on first use. */
+  private java.util.Map<Long, InFlight> requests;
+  /** Guards {@link #pumpDownload} against re-entry when a stage completes synchronously. */
+  private boolean pullingDownload;
   /** Guards {@link #pumpUpload} against re-entry when a stage completes synchronously. */
   private boolean pumping;
   private boolean inputClosed;
@@ -85,6 +102,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   private static final class InFlight {
     final long correlationId;
     ScheduledFuture<?> timeout;
+    CompletionStage<ByteBuf> stage;
     boolean done;
 
     InFlight(long correlationId) {
@@ -110,6 +128,23 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     Upload(long correlationId, StoqStreamHandler handler) {
       this.correlationId = correlationId;
       this.handler = handler;
+    }
+  }
+
+  /** A streamed download on this stream. Counts as one request in {@link #inFlight}. */
+  private static final class Download {
+    final long correlationId;
+    final StoqDownloadSource source;
+    /** A next() stage is pending. */
+    boolean busy;
+    /** STREAM_END sent or aborted: nothing more goes to the source. */
+    boolean finished;
+    /** Fails the download when no chunk went out for requestTimeout. */
+    ScheduledFuture<?> progress;
+
+    Download(long correlationId, StoqDownloadSource source) {
+      this.correlationId = correlationId;
+      this.source = source;
     }
   }
 
@@ -156,6 +191,16 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
           false);
       return;
     }
+    if (frame.type() == FrameType.CANCEL) {
+      onCancel(ctx, frame, session);
+      return;
+    }
+    Download active = download;
+    if (active != null && !active.finished) {
+      failDownload(ctx, active, new StoqException(StoqError.STREAM_REFUSED,
+          "only CANCEL may follow a download request on its stream"));
+      return;
+    }
     if (frame.type() == FrameType.STREAM_DATA || frame.type() == FrameType.STREAM_END) {
       onStreamFrame(ctx, frame, session);
       return;
@@ -179,8 +224,16 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
           sealFailed.getMessage()));
       return;
     }
+    if ((opened.flags() & FrameCodec.FLAG_DOWNLOAD) != 0) {
+      startDownload(ctx, opened, session);
+      return;
+    }
     InFlight request = new InFlight(frame.correlationId());
     inFlight++;
+    if (requests == null) {
+      requests = new java.util.HashMap<>();
+    }
+    requests.put(request.correlationId, request);
     updateReadInterest(ctx);
     CompletionStage<ByteBuf> stage;
     try {
@@ -193,6 +246,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     } finally {
       opened.release();
     }
+    request.stage = stage;
     request.timeout =
         ctx.executor()
             .schedule(
@@ -398,6 +452,9 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     request.done = true;
     request.timeout.cancel(false);
     inFlight--;
+    if (requests != null) {
+      requests.remove(request.correlationId, request);
+    }
     Frame reply;
     if (failure == null && answer != null) {
       reply = Frame.response(request.correlationId, answer);
@@ -406,6 +463,203 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     }
     send(ctx, reply, inputClosed && inFlight == 0);
     updateReadInterest(ctx);
+  }
+
+  /** A REQUEST with FLAG_DOWNLOAD (opened; released here). */
+  private void startDownload(ChannelHandlerContext ctx, Frame opened, StoqSession session) {
+    long correlationId = opened.correlationId();
+    if (upload != null || download != null || inFlight > 0) {
+      opened.release();
+      send(ctx, Frame.error(correlationId, StoqError.STREAM_REFUSED,
+          "a download needs a stream of its own"), false);
+      return;
+    }
+    StoqDownloadSource source;
+    try {
+      source = handler.openDownload(session.peer(), opened.payload());
+    } catch (Throwable t) {
+      send(ctx, errorReply(correlationId, t), true);
+      return;
+    } finally {
+      opened.release();
+    }
+    if (source == null) {
+      send(ctx, Frame.error(correlationId, StoqError.STREAM_REFUSED,
+          "this server offers no streamed downloads"), true);
+      return;
+    }
+    Download started = new Download(correlationId, source);
+    download = started;
+    inFlight++;
+    restartProgress(ctx, started);
+    pumpDownload(ctx);
+    updateReadInterest(ctx);
+  }
+
+  /** Pulls the next chunk while the stream is writable and no pull is pending. */
+  private void pumpDownload(ChannelHandlerContext ctx) {
+    if (pullingDownload) {
+      return; // the loop below picks up where a synchronous completion left off
+    }
+    pullingDownload = true;
+    try {
+      Download current;
+      while ((current = download) != null
+          && !current.finished
+          && !current.busy
+          && !outputClosed
+          && ctx.channel().isWritable()) {
+        current.busy = true;
+        CompletionStage<ByteBuf> stage;
+        try {
+          stage = current.source.next(maxDownloadChunk());
+          if (stage == null) {
+            stage =
+                CompletableFuture.failedStage(new NullPointerException("source returned null"));
+          }
+        } catch (Throwable t) {
+          stage = CompletableFuture.failedStage(t);
+        }
+        Download owner = current;
+        stage.whenComplete(
+            (chunk, failure) -> {
+              EventExecutor executor = ctx.executor();
+              if (executor.inEventLoop()) {
+                chunkReady(ctx, owner, chunk, failure);
+              } else {
+                try {
+                  executor.execute(() -> chunkReady(ctx, owner, chunk, failure));
+                } catch (RejectedExecutionException e) {
+                  ReferenceCountUtil.release(chunk); // server shutting down
+                }
+              }
+            });
+      }
+    } finally {
+      pullingDownload = false;
+    }
+  }
+
+  private int maxDownloadChunk() {
+    StoqSession session = connection.session();
+    return maxFrameBytes - FrameCodec.MIN_FRAME_BYTES - (session == null ? 0 : session.overhead());
+  }
+
+  private void chunkReady(
+      ChannelHandlerContext ctx, Download owner, ByteBuf chunk, Throwable failure) {
+    owner.busy = false;
+    if (owner.finished) {
+      ReferenceCountUtil.release(chunk); // cancelled or failed meanwhile
+      return;
+    }
+    if (failure != null) {
+      failDownload(ctx, owner, failure);
+      return;
+    }
+    if (chunk == null) {
+      owner.finished = true;
+      owner.progress.cancel(false);
+      inFlight--;
+      send(ctx, new Frame(FrameType.STREAM_END, Frame.NO_FLAGS, owner.correlationId,
+          Unpooled.EMPTY_BUFFER), true);
+      updateReadInterest(ctx);
+      return;
+    }
+    int max = maxDownloadChunk();
+    if (chunk.readableBytes() > max) {
+      int size = chunk.readableBytes();
+      chunk.release();
+      failDownload(ctx, owner, new StoqException(StoqError.FRAME_TOO_LARGE,
+          "download chunk of " + size + " bytes exceeds the maximum of " + max));
+      return;
+    }
+    send(ctx, new Frame(FrameType.STREAM_DATA, Frame.NO_FLAGS, owner.correlationId, chunk), false);
+    restartProgress(ctx, owner);
+    pumpDownload(ctx);
+  }
+
+  private void restartProgress(ChannelHandlerContext ctx, Download owner) {
+    if (owner.progress != null) {
+      owner.progress.cancel(false);
+    }
+    owner.progress =
+        ctx.executor()
+            .schedule(
+                () ->
+                    failDownload(ctx, owner, new StoqException(StoqError.TIMEOUT,
+                        "download made no progress within " + requestTimeout.toMillis() + " ms")),
+                requestTimeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+  }
+
+  /** Ends a download without STREAM_END: tells the source, answers ERROR with FIN. */
+  private void failDownload(ChannelHandlerContext ctx, Download current, Throwable failure) {
+    if (current.finished) {
+      return;
+    }
+    current.finished = true;
+    inFlight--;
+    if (current.progress != null) {
+      current.progress.cancel(false);
+    }
+    Throwable cause = unwrap(failure);
+    StoqException reason =
+        cause instanceof StoqException stoq
+            ? stoq
+            : new StoqException(StoqError.INTERNAL, INTERNAL_MESSAGE, cause);
+    try {
+      current.source.abort(reason);
+    } catch (Throwable t) {
+      log.warn("STOQ download source failed in abort", t);
+    }
+    send(ctx, errorReply(current.correlationId, failure), true);
+    updateReadInterest(ctx);
+  }
+
+  /** A CANCEL frame: see the class comment. */
+  private void onCancel(ChannelHandlerContext ctx, Frame frame, StoqSession session) {
+    try {
+      session.open(ctx.alloc(), frame.retain(), streamId(ctx), receivedSealed++).release();
+    } catch (StoqException sealFailed) {
+      closeStreamWith(ctx, Frame.error(frame.correlationId(), sealFailed.error(),
+          sealFailed.getMessage()));
+      return;
+    }
+    long correlationId = frame.correlationId();
+    StoqException cancelled = new StoqException(StoqError.CANCELLED, "cancelled by the client");
+    Download currentDownload = download;
+    if (currentDownload != null && currentDownload.correlationId == correlationId) {
+      failDownload(ctx, currentDownload, cancelled);
+      return;
+    }
+    Upload currentUpload = upload;
+    if (currentUpload != null && currentUpload.correlationId == correlationId) {
+      failUpload(ctx, currentUpload, cancelled);
+      return;
+    }
+    InFlight request = requests == null ? null : requests.remove(correlationId);
+    if (request == null || request.done) {
+      return; // already answered: the CANCEL crossed the answer
+    }
+    request.done = true;
+    request.timeout.cancel(false);
+    inFlight--;
+    cancelStage(request.stage);
+    send(ctx, Frame.error(correlationId, StoqError.CANCELLED, "cancelled by the client"),
+        inputClosed && inFlight == 0);
+    updateReadInterest(ctx);
+  }
+
+  /** Lets a handler that honours cancellation stop; its late result is dropped either way. */
+  private static void cancelStage(CompletionStage<?> stage) {
+    if (stage == null) {
+      return;
+    }
+    try {
+      stage.toCompletableFuture().cancel(false);
+    } catch (UnsupportedOperationException notCancellable) {
+      // A stage without a CompletableFuture view: it runs to its end and is dropped then.
+    }
   }
 
   private static Frame errorReply(long correlationId, Throwable failure) {
@@ -535,8 +789,13 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     Upload current = upload;
     boolean uploadIdle =
         current == null || current.finished || (!current.busy && current.queued.isEmpty());
+    // A download keeps reading while the stream is not writable, so its CANCEL is seen at once;
+    // anything else on that stream ends the download, so nothing piles up behind it.
+    boolean downloading = download != null && !download.finished;
     boolean wanted =
-        inFlight < MAX_IN_FLIGHT_PER_STREAM && ctx.channel().isWritable() && uploadIdle;
+        inFlight < MAX_IN_FLIGHT_PER_STREAM
+            && (ctx.channel().isWritable() || downloading)
+            && uploadIdle;
     if (config.isAutoRead() != wanted) {
       config.setAutoRead(wanted);
     }
@@ -545,6 +804,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     updateReadInterest(ctx);
+    pumpDownload(ctx);
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -570,6 +830,23 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     if (current != null) {
       failUpload(ctx, current,
           new StoqException(StoqError.UNAVAILABLE, "stream closed before the upload ended"));
+    }
+    Download currentDownload = download;
+    if (currentDownload != null) {
+      failDownload(ctx, currentDownload,
+          new StoqException(StoqError.UNAVAILABLE, "stream closed before the download ended"));
+    }
+    if (requests != null && !requests.isEmpty()) {
+      java.util.List<InFlight> abandoned = new java.util.ArrayList<>(requests.values());
+      requests.clear();
+      for (InFlight request : abandoned) {
+        if (!request.done) {
+          request.done = true;
+          request.timeout.cancel(false);
+          inFlight--;
+          cancelStage(request.stage);
+        }
+      }
     }
     if (linger != null) {
       linger.cancel(false);

@@ -76,7 +76,15 @@ public final class StoqClient implements AutoCloseable {
   private final CompletableFuture<StoqConnectionClose> closeFuture = new CompletableFuture<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   /** Exchanges waiting for stream credit; event loop only. */
-  private final ArrayDeque<ClientExchange> waiting = new ArrayDeque<>();
+  private final ArrayDeque<ClientExchange<?>> waiting = new ArrayDeque<>();
+  /**
+   * Runs the blocking reads of uploads' sources, off the event loop: one read at a time per
+   * upload, so at most one thread per upload in progress; idle threads go after 10 s.
+   */
+  private final java.util.concurrent.ThreadPoolExecutor uploadReaders =
+      new java.util.concurrent.ThreadPoolExecutor(
+          0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+          new DefaultThreadFactory("stoq-upload-reader", true));
 
   private volatile QuicChannel connection;
   /** Set once the STOQ handshake is done (at once in development mode). */
@@ -472,13 +480,25 @@ public final class StoqClient implements AutoCloseable {
    * UNAVAILABLE when the connection or stream is lost or the source throws. A failed upload
    * resets its stream; the connection goes on serving.
    *
-   * <p>The source is read on the client's event loop, one chunk at a time: use a source that does
-   * not block for long (memory, a local file). It is not closed.
+   * <p>The source is read one chunk at a time on a thread of the client's own (so it may block: a
+   * file, a pipe, a socket), never on the event loop, at most one chunk ahead of what the stream
+   * can take. It is not closed.
    *
    * @param chunkBytes 1 .. {@link #maxPayloadBytes()}
    * @throws IllegalArgumentException if chunkBytes is out of that range
    */
   public CompletionStage<byte[]> upload(java.io.InputStream source, int chunkBytes) {
+    return upload(source, chunkBytes, uploadReaders);
+  }
+
+  /**
+   * {@link #upload(java.io.InputStream, int)} with the source read on {@code reader} (one read at
+   * a time for this upload), e.g. a virtual-thread or I/O executor of the caller's. It must not be
+   * the client's event loop; a reader that rejects the task fails the upload with UNAVAILABLE.
+   */
+  public CompletionStage<byte[]> upload(
+      java.io.InputStream source, int chunkBytes, java.util.concurrent.Executor reader) {
+    Objects.requireNonNull(reader, "reader");
     Objects.requireNonNull(source, "source");
     if (chunkBytes < 1 || chunkBytes > maxPayloadBytes()) {
       throw new IllegalArgumentException(
@@ -487,7 +507,46 @@ public final class StoqClient implements AutoCloseable {
     return submit(
         new UploadExchange(
             correlationIds.incrementAndGet(), source, chunkBytes, settings.maxFrameBytes(),
-            session));
+            session, reader));
+  }
+
+  /**
+   * Asks for a streamed download: sends {@code request} as one REQUEST (flagged {@link
+   * FrameCodec#FLAG_DOWNLOAD}, sealed like any request) on a new stream, and hands the answer's
+   * chunks, opened, to {@code consumer} one at a time; completes with the number of bytes received
+   * once the server's STREAM_END has arrived and the last chunk was consumed. Any size: while the
+   * consumer is busy the client stops reading the stream, so QUIC flow control holds the server
+   * back (the server only pulls the next chunk from its {@link StoqDownloadSource} when the stream
+   * can take it); nothing buffers the whole download.
+   *
+   * <p>Cancel with {@code stage.toCompletableFuture().cancel(false)}: the client sends CANCEL, the
+   * server stops and releases its source, and what is still in flight is dropped. A failing
+   * consumer, a timeout or a lost stream cancel the same way.
+   *
+   * <p>Fails with {@link StoqException}: the server's ERROR code (STREAM_REFUSED when it offers no
+   * downloads), TIMEOUT when neither a chunk arrives nor the consumer finishes one for
+   * requestTimeout, UNAVAILABLE when the connection or stream is lost, FRAME_TOO_LARGE when the
+   * request does not fit a frame; or with the consumer's own failure.
+   *
+   * <p>The array is not copied but read later on the event loop: do not modify it until the
+   * stage completes.
+   */
+  public CompletionStage<Long> download(byte[] request, StoqChunkConsumer consumer) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(consumer, "consumer");
+    StoqSession current = session;
+    int overhead = current == null ? 0 : current.overhead();
+    if (FrameCodec.encodedSize(request.length + overhead) > settings.maxFrameBytes()) {
+      return CompletableFuture.failedFuture(
+          new StoqException(
+              StoqError.FRAME_TOO_LARGE,
+              "request of " + request.length + " bytes does not fit a frame of "
+                  + settings.maxFrameBytes()));
+    }
+    return submit(
+        new DownloadExchange(
+            correlationIds.incrementAndGet(), request, consumer, settings.maxFrameBytes(),
+            current, settings.requestTimeout()));
   }
 
   /**
@@ -499,7 +558,18 @@ public final class StoqClient implements AutoCloseable {
     return submit(new RawExchange(bytes.clone(), finish));
   }
 
-  private CompletionStage<byte[]> submit(ClientExchange exchange) {
+  private <T> CompletionStage<T> submit(ClientExchange<T> exchange) {
+    // A caller that cancels the returned future abandons the exchange: CANCEL or a stream reset.
+    exchange.result.whenComplete(
+        (value, failure) -> {
+          if (failure instanceof java.util.concurrent.CancellationException) {
+            try {
+              eventLoop.execute(exchange::cancelled);
+            } catch (RejectedExecutionException closed) {
+              // Client closed: its streams are gone anyway.
+            }
+          }
+        });
     try {
       eventLoop.execute(() -> start(exchange));
     } catch (RejectedExecutionException e) {
@@ -508,7 +578,7 @@ public final class StoqClient implements AutoCloseable {
     return exchange.result;
   }
 
-  private void start(ClientExchange exchange) {
+  private void start(ClientExchange<?> exchange) {
     QuicChannel quic = connection;
     if (closing.get() || quic == null || !quic.isActive()) {
       exchange.fail(new StoqException(StoqError.UNAVAILABLE, connectionGoneMessage()));
@@ -523,7 +593,7 @@ public final class StoqClient implements AutoCloseable {
   private void openStreams() {
     QuicChannel quic = connection;
     while (!waiting.isEmpty() && quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) > 0) {
-      ClientExchange exchange = waiting.poll();
+      ClientExchange<?> exchange = waiting.poll();
       if (exchange.isDone()) {
         continue; // timed out while waiting for credit
       }
@@ -635,6 +705,7 @@ public final class StoqClient implements AutoCloseable {
   /** Closes the socket and the event loop; completes {@link #closed} when they are gone. */
   private void shutdown() {
     closing.set(true);
+    uploadReaders.shutdown();
     datagramChannel
         .close()
         .addListener(
@@ -647,7 +718,7 @@ public final class StoqClient implements AutoCloseable {
   }
 
   private void failWaiting(String why) {
-    ClientExchange exchange;
+    ClientExchange<?> exchange;
     while ((exchange = waiting.poll()) != null) {
       exchange.fail(new StoqException(StoqError.UNAVAILABLE, why));
     }

@@ -42,10 +42,13 @@ public enum StoqError {
    */
   HANDSHAKE_FAILED(0x0204),
   /**
-   * The server takes no streamed uploads (its handler has no {@link StoqStreamHandler}), or the
-   * upload broke the streaming rules (a second upload on one stream, frames after STREAM_END).
+   * The server takes no streamed uploads or downloads (its handler offers none), or the transfer
+   * broke the streaming rules (a second transfer on one stream, frames after STREAM_END, a
+   * request on a download's stream).
    */
   STREAM_REFUSED(0x0205),
+  /** The client abandoned the request or transfer (a CANCEL frame); the acknowledgement. */
+  CANCELLED(0x0206),
 
   /** No answer within the request timeout. */
   TIMEOUT(0x0301),

@@ -60,6 +60,17 @@ public interface StoqHandler {
     return null;
   }
 
+  /**
+   * A REQUEST with {@link FrameCodec#FLAG_DOWNLOAD} ({@link StoqClient#download}): return the
+   * source of the download's chunks, or null to refuse it with {@link StoqError#STREAM_REFUSED}
+   * (the default: no downloads). {@code request} is valid only during the call, as for {@link
+   * #handle(ByteBuf)}. Called on the event loop; throwing a {@link StoqException} refuses with that
+   * code.
+   */
+  default StoqDownloadSource openDownload(StoqPeer peer, ByteBuf request) {
+    return null;
+  }
+
   /** A peer-aware handler as a lambda: {@code StoqHandler.withPeer((peer, payload) -> ...)}. */
   static StoqHandler withPeer(PeerAware handler) {
     java.util.Objects.requireNonNull(handler, "handler");

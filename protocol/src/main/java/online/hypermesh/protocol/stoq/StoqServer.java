@@ -23,7 +23,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +44,22 @@ import org.slf4j.LoggerFactory;
  * connections in user space from a single UDP socket, so more threads would only help with
  * several sockets (SO_REUSEPORT + epoll, a later optimisation). Handlers must therefore not block.
  *
+ * <p>Other services share the port through TLS ALPN ({@link QuicService}, e.g. DNS over QUIC as
+ * {@code doq}): a connection that negotiates a service's ALPN skips the STOQ handshake and frames,
+ * and each stream it opens goes to {@link QuicService#initStream}; it is not counted in {@link
+ * #activeConnections()}. An ALPN neither STOQ nor a service knows is refused by TLS (alert
+ * no_application_protocol).
+ *
+ * <p>Key exchange with services: TLS groups are chosen before ALPN, so one list serves every ALPN.
+ * DoQ clients such as kdig (GnuTLS) offer no X25519MLKEM768, so the default list (hybrid first,
+ * then X25519) keeps X25519, and the server logs a warning if services are registered without a
+ * classical group. The consequence for {@code stoq/1}: a client that offers only X25519 gets a
+ * classical TLS key exchange too. Its payloads stay confidential against a future quantum
+ * adversary only through the STOQ layer (ML-KEM-1024 keys, AES-256-GCM sealing with {@code
+ * payload-protection = on}); with payload protection off such a connection's traffic is protected
+ * by classical TLS alone. Clients built on {@link StoqTls} offer the hybrid group first and the
+ * server prefers it.
+ *
  * <p>Use: {@code int port = server.start(); ... server.close();}
  */
 public final class StoqServer implements AutoCloseable {
@@ -55,8 +74,11 @@ public final class StoqServer implements AutoCloseable {
   private final StoqTls tls;
   /** Null: development mode, peers are not authenticated. */
   private final StoqIdentity identity;
+  /** By ALPN id, in registration order. */
+  private final Map<String, QuicService> services;
 
   private final AtomicInteger activeConnections = new AtomicInteger();
+  private final AtomicInteger activeServiceConnections = new AtomicInteger();
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicLong droppedIpv4Datagrams = new AtomicLong();
   private final Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
@@ -91,6 +113,7 @@ public final class StoqServer implements AutoCloseable {
     this.handler = Objects.requireNonNull(handler, "handler");
     this.tls = Objects.requireNonNull(tls, "tls");
     this.identity = null;
+    this.services = Map.of();
   }
 
   /**
@@ -100,10 +123,48 @@ public final class StoqServer implements AutoCloseable {
    */
   public StoqServer(
       StoqSettings settings, StoqHandler handler, StoqTls tls, StoqIdentity identity) {
+    this(settings, handler, tls, identity, List.of());
+  }
+
+  /**
+   * An authenticating server that also serves {@code services} on the same port, each under its
+   * own ALPN.
+   *
+   * @throws IllegalArgumentException if an ALPN id is {@code stoq/1}, appears twice, or is not 1
+   *     to 255 printable ASCII characters
+   */
+  public StoqServer(
+      StoqSettings settings,
+      StoqHandler handler,
+      StoqTls tls,
+      StoqIdentity identity,
+      List<QuicService> services) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.tls = Objects.requireNonNull(tls, "tls");
     this.identity = Objects.requireNonNull(identity, "identity");
+    this.services = byAlpn(Objects.requireNonNull(services, "services"));
+  }
+
+  private static Map<String, QuicService> byAlpn(List<QuicService> services) {
+    Map<String, QuicService> byAlpn = new LinkedHashMap<>();
+    for (QuicService service : services) {
+      Objects.requireNonNull(service, "service");
+      String alpn = service.alpn();
+      if (alpn == null || alpn.isEmpty() || alpn.length() > 255
+          || !alpn.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException(
+            "invalid ALPN id " + (alpn == null ? null : "'" + alpn + "'")
+                + ": must be 1 to 255 printable ASCII characters");
+      }
+      if (alpn.equals(StoqProtocol.ALPN)) {
+        throw new IllegalArgumentException("ALPN " + alpn + " is STOQ's own");
+      }
+      if (byAlpn.putIfAbsent(alpn, service) != null) {
+        throw new IllegalArgumentException("two services for ALPN " + alpn);
+      }
+    }
+    return Collections.unmodifiableMap(byAlpn);
   }
 
   /**
@@ -119,7 +180,12 @@ public final class StoqServer implements AutoCloseable {
     }
     Quic.ensureAvailability();
     StoqTls.ServerMaterial material = tls.serverMaterial(certificateAddresses());
-    QuicSslContext sslContext = tls.serverContext(material);
+    QuicSslContext sslContext = tls.serverContext(material, List.copyOf(services.keySet()));
+    if (!services.isEmpty()
+        && !tls.keyExchangeGroups().contains(StoqProtocol.GROUP_X25519)) {
+      log.warn("STOQ TLS groups {} have no classical group: clients of {} that lack the hybrid "
+          + "group (e.g. DoQ resolvers) cannot connect", tls.keyExchangeGroups(), services.keySet());
+    }
     ChannelHandler codec = buildCodec(sslContext, StoqHandshake.tlsBinding(material.leaf()));
     if (identity == null) {
       log.warn("STOQ server without identity: clients are NOT authenticated and payloads are not "
@@ -162,8 +228,11 @@ public final class StoqServer implements AutoCloseable {
       throw t;
     }
     InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+    List<String> alpns = new ArrayList<>();
+    alpns.add(StoqProtocol.ALPN);
+    alpns.addAll(services.keySet());
     log.info("STOQ listening on udp [{}]:{} (ALPN {})",
-        bound.getAddress().getHostAddress(), bound.getPort(), StoqProtocol.ALPN);
+        bound.getAddress().getHostAddress(), bound.getPort(), String.join(", ", alpns));
     return bound.getPort();
   }
 
@@ -192,7 +261,9 @@ public final class StoqServer implements AutoCloseable {
                             connections,
                             identity,
                             settings.payloadProtection(),
-                            tlsBinding));
+                            tlsBinding,
+                            services,
+                            activeServiceConnections));
               }
             })
         // Keep the stream open after the client's FIN so the answers can still be written.
@@ -204,6 +275,10 @@ public final class StoqServer implements AutoCloseable {
                 activeStreams.incrementAndGet();
                 ch.closeFuture().addListener(f -> activeStreams.decrementAndGet());
                 ServerConnection connection = ServerConnection.of(ch.parent());
+                if (connection.service() != null) {
+                  connection.service().initStream(ch);
+                  return;
+                }
                 if (connection.authenticating() && ch.streamId() == 0) {
                   ch.pipeline()
                       .addLast(
@@ -247,7 +322,12 @@ public final class StoqServer implements AutoCloseable {
     return activeConnections.get();
   }
 
-  /** Streams currently open on all connections. */
+  /** Open connections of the {@link QuicService}s (not counted as STOQ connections). */
+  public int activeServiceConnections() {
+    return activeServiceConnections.get();
+  }
+
+  /** Streams currently open on all connections, services' included. */
   public int activeStreams() {
     return activeStreams.get();
   }

@@ -116,12 +116,23 @@ public record StoqTls(
   }
 
   QuicSslContext serverContext(ServerMaterial material) {
+    return serverContext(material, List.of());
+  }
+
+  /**
+   * The server context offering {@code stoq/1} and then {@code serviceAlpns}. One context serves
+   * every ALPN, so they share the key-exchange groups: keep a classical group in the list when a
+   * service's clients (e.g. DoQ resolvers) cannot do the hybrid one.
+   */
+  QuicSslContext serverContext(ServerMaterial material, List<String> serviceAlpns) {
     PrivateKey key = material.key();
     X509Certificate[] chain = material.chain();
+    List<String> alpns = new ArrayList<>();
+    alpns.add(StoqProtocol.ALPN);
+    alpns.addAll(serviceAlpns);
+    String[] offered = alpns.toArray(String[]::new);
     return build(
-        () ->
-            QuicSslContextBuilder.forServer(key, null, chain)
-                .applicationProtocols(StoqProtocol.ALPN),
+        () -> QuicSslContextBuilder.forServer(key, null, chain).applicationProtocols(offered),
         "server");
   }
 

@@ -126,7 +126,7 @@ class StoqMalformedInputTest {
 
   @Test
   void unknownFlagsAreMalformedButRecoverable() {
-    byte[] flagged = rawFrame(1, FrameType.REQUEST.code(), 0x0001, 4, utf8("x"));
+    byte[] flagged = rawFrame(1, FrameType.REQUEST.code(), 0x0002, 4, utf8("x"));
     List<Answer> answers = exchange(concat(flagged, requestBytes(5, "y")), true);
     assertEquals(2, answers.size());
     assertError(StoqError.MALFORMED_FRAME, answers.get(0));

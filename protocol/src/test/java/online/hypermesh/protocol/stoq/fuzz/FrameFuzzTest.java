@@ -54,6 +54,10 @@ import org.junit.jupiter.api.Timeout;
  *       buffers), then end of stream.
  * </ol>
  *
+ * <p>Every other input is generated and decoded as a server's request stream ({@code
+ * FrameDecoder(max, false, false, true)}), where STREAM_DATA, STREAM_END, CANCEL and the download
+ * flag on REQUEST are valid too; the others as the plain v1 view (types 1 to 3, no flags).
+ *
  * <p>Also checked: nothing but {@link FrameDecodingException} is ever thrown, every rejection has a
  * framing-range {@link StoqError} and a non-empty message, fatal rejections consume nothing and
  * others skip exactly one frame, every buffer allocated for an input (by the test or the decoder,
@@ -80,6 +84,10 @@ class FrameFuzzTest {
     StoqSettings.MIN_MAX_FRAME_BYTES, 1500, 4096, StoqSettings.DEFAULT_MAX_FRAME_BYTES
   };
   private static final Constructor<? extends ByteToMessageDecoder> FRAME_DECODER = frameDecoder();
+  /** The request-stream decoder: FrameDecoder(max, false, false, true) and FrameCodec's twin. */
+  private static final Constructor<? extends ByteToMessageDecoder> STREAM_DECODER =
+      streamFrameDecoder();
+  private static final java.lang.reflect.Method STREAM_DECODE = streamDecode();
 
   private final FrameInputs inputs = new FrameInputs(apiPayloads());
   /** Unpooled heap buffers: cheap, checked through refCnt only. */
@@ -125,19 +133,22 @@ class FrameFuzzTest {
   private void fuzzOne(long index) {
     SplittableRandom random = new SplittableRandom(FuzzConfig.seedOf(index));
     int max = MAX_FRAME_BYTES[random.nextInt(MAX_FRAME_BYTES.length)];
-    FrameInputs.Input input = inputs.next(random, max);
+    // Every other input is read as a server's request stream (STREAM_DATA/END, CANCEL, download).
+    boolean requestStream = (index & 1) == 1;
+    FrameInputs.Input input = inputs.next(random, max, requestStream);
     byte[] bytes = input.bytes();
     int[] splits = FrameInputs.splits(random, bytes.length);
     TrackingAllocator alloc = random.nextInt(POOLED_EVERY) == 0 ? pooled : heap;
     current = describe(index, input, max, splits);
 
-    List<Event> expected = SpecDecoder.decode(bytes, max);
+    List<Event> expected = SpecDecoder.decode(bytes, max, requestStream);
     List<Event> viaCodec;
     List<Event> viaChannel;
     alloc.reset();
     try {
-      viaCodec = decodeWithCodec(bytes, max, random, alloc);
-      viaChannel = decodeWithChannel(bytes, max, splits, random.nextBoolean(), random, alloc);
+      viaCodec = decodeWithCodec(bytes, max, random, alloc, requestStream);
+      viaChannel = decodeWithChannel(
+          bytes, max, splits, random.nextBoolean(), random, alloc, requestStream);
     } catch (Throwable t) {
       alloc.releaseAll();
       throw new AssertionError("unexpected " + t + " for " + current, t);
@@ -159,7 +170,8 @@ class FrameFuzzTest {
 
   /** Decodes the whole input from one buffer, as documented: loop until null or a fatal error. */
   private static List<Event> decodeWithCodec(
-      byte[] bytes, int max, SplittableRandom random, TrackingAllocator alloc) {
+      byte[] bytes, int max, SplittableRandom random, TrackingAllocator alloc,
+      boolean requestStream) {
     ByteBuf in = wrap(bytes, random, alloc);
     List<Event> events = new ArrayList<>();
     try {
@@ -167,7 +179,7 @@ class FrameFuzzTest {
         int before = in.readerIndex();
         Frame frame;
         try {
-          frame = FrameCodec.decode(in, max);
+          frame = requestStream ? streamDecode(in, max) : FrameCodec.decode(in, max);
         } catch (FrameDecodingException e) {
           checkRejection(e);
           events.add(Event.error(e.error(), e.correlationId(), e.streamFatal()));
@@ -191,7 +203,7 @@ class FrameFuzzTest {
         }
         try {
           assertTrue(in.readerIndex() > before, "a frame consumed nothing");
-          events.add(checkFrame(frame, max));
+          events.add(checkFrame(frame, max, requestStream));
         } finally {
           frame.release();
         }
@@ -230,8 +242,10 @@ class FrameFuzzTest {
   /** Feeds the input to FrameDecoder in an EmbeddedChannel, cut at {@code splits}, then ends it. */
   private static List<Event> decodeWithChannel(
       byte[] bytes, int max, int[] splits, boolean composite, SplittableRandom random,
-      TrackingAllocator alloc) throws ReflectiveOperationException {
-    ByteToMessageDecoder decoder = FRAME_DECODER.newInstance(max);
+      TrackingAllocator alloc, boolean requestStream) throws ReflectiveOperationException {
+    ByteToMessageDecoder decoder = requestStream
+        ? STREAM_DECODER.newInstance(max, false, false, true)
+        : FRAME_DECODER.newInstance(max);
     if (composite) {
       decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
     }
@@ -246,11 +260,11 @@ class FrameFuzzTest {
           channel.writeInbound(alloc.buffer(0)); // an empty read
         }
         channel.writeInbound(chunk(bytes, from, to, random, alloc));
-        drain(channel, max, events);
+        drain(channel, max, events, requestStream);
         from = to;
       }
       channel.finish();
-      drain(channel, max, events);
+      drain(channel, max, events, requestStream);
       return events;
     } finally {
       channel.finishAndReleaseAll();
@@ -290,12 +304,13 @@ class FrameFuzzTest {
     }
   }
 
-  private static void drain(EmbeddedChannel channel, int max, List<Event> events) {
+  private static void drain(
+      EmbeddedChannel channel, int max, List<Event> events, boolean requestStream) {
     Object message;
     while ((message = channel.readInbound()) != null) {
       if (message instanceof Frame frame) {
         try {
-          events.add(checkFrame(frame, max));
+          events.add(checkFrame(frame, max, requestStream));
         } finally {
           frame.release();
         }
@@ -310,9 +325,14 @@ class FrameFuzzTest {
   }
 
   /** A decoded frame must be one the format allows; returns it as an event. */
-  private static Event checkFrame(Frame frame, int max) {
+  private static Event checkFrame(Frame frame, int max, boolean requestStream) {
     ByteBuf payload = frame.payload();
-    if (frame.flags() != 0 || frame.type() == null
+    boolean flagsOk = frame.flags() == 0
+        || (requestStream && frame.type() == FrameType.REQUEST
+            && frame.flags() == FrameCodec.FLAG_DOWNLOAD);
+    boolean typeOk = frame.type() != null && frame.type() != FrameType.HANDSHAKE
+        && (requestStream || frame.type().code() <= 3);
+    if (!flagsOk || !typeOk
         || FrameCodec.encodedSize(payload.readableBytes()) > max) {
       throw new AssertionError("decoder accepted an invalid frame " + frame);
     }
@@ -358,6 +378,45 @@ class FrameFuzzTest {
       return (Constructor<? extends ByteToMessageDecoder>) constructor;
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Constructor<? extends ByteToMessageDecoder> streamFrameDecoder() {
+    try {
+      Constructor<?> constructor =
+          Class.forName("online.hypermesh.protocol.stoq.FrameDecoder")
+              .getDeclaredConstructor(int.class, boolean.class, boolean.class, boolean.class);
+      constructor.setAccessible(true);
+      return (Constructor<? extends ByteToMessageDecoder>) constructor;
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static java.lang.reflect.Method streamDecode() {
+    try {
+      java.lang.reflect.Method method =
+          FrameCodec.class.getDeclaredMethod(
+              "decode", ByteBuf.class, int.class, boolean.class, boolean.class, boolean.class);
+      method.setAccessible(true);
+      return method;
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** FrameCodec.decode(in, max, false, false, true), unwrapping what the decoder threw. */
+  private static Frame streamDecode(ByteBuf in, int max) {
+    try {
+      return (Frame) STREAM_DECODE.invoke(null, in, max, false, false, true);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new AssertionError(e);
     }
   }
 

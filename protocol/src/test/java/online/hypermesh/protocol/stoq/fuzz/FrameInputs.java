@@ -42,10 +42,16 @@ final class FrameInputs {
   }
 
   Input next(SplittableRandom random, int maxFrameBytes) {
-    return next(random, maxFrameBytes, 0);
+    return next(random, maxFrameBytes, false);
   }
 
-  private Input next(SplittableRandom random, int maxFrameBytes, int depth) {
+  /** @param requestStream also write the frames of a request stream (types 5-7, download flag) */
+  Input next(SplittableRandom random, int maxFrameBytes, boolean requestStream) {
+    return next(random, maxFrameBytes, 0, requestStream);
+  }
+
+  private Input next(SplittableRandom random, int maxFrameBytes, int depth,
+      boolean requestStream) {
     Builder out = new Builder();
     List<Integer> starts = new ArrayList<>();
     int strategy = pickStrategy(random);
@@ -57,10 +63,10 @@ final class FrameInputs {
     int frames = 1 + random.nextInt(random.nextInt(8) == 0 ? 8 : 3);
     for (int f = 0; f < frames; f++) {
       starts.add(out.size);
-      writeFrame(out, random, maxFrameBytes, strategy == 9 && random.nextBoolean());
+      writeFrame(out, random, maxFrameBytes, strategy == 9 && random.nextBoolean(), requestStream);
     }
     byte[] bytes = out.toArray();
-    bytes = mutate(bytes, starts, strategy, random, maxFrameBytes, depth);
+    bytes = mutate(bytes, starts, strategy, random, maxFrameBytes, depth, requestStream);
     // Sometimes stack one or two more mutations on top.
     int extra = random.nextInt(4) == 0 ? 1 + random.nextInt(2) : 0;
     for (int k = 0; k < extra; k++) {
@@ -68,7 +74,7 @@ final class FrameInputs {
       if (more == 14 || more == 13) {
         more = 1;
       }
-      bytes = mutate(bytes, starts, more, random, maxFrameBytes, depth);
+      bytes = mutate(bytes, starts, more, random, maxFrameBytes, depth, requestStream);
     }
     return new Input(bytes, STRATEGIES[strategy]);
   }
@@ -80,7 +86,7 @@ final class FrameInputs {
 
   private byte[] mutate(
       byte[] bytes, List<Integer> starts, int strategy, SplittableRandom random, int max,
-      int depth) {
+      int depth, boolean requestStream) {
     switch (strategy) {
       case 0, 9 -> {
         return bytes; // valid, or the damage was done while writing the error payload
@@ -177,7 +183,7 @@ final class FrameInputs {
         if (depth > 1) {
           return bytes;
         }
-        byte[] other = next(random, max, depth + 1).bytes();
+        byte[] other = next(random, max, depth + 1, requestStream).bytes();
         return random.nextBoolean() ? concat(bytes, other) : concat(other, bytes);
       }
       case 15 -> {
@@ -192,13 +198,17 @@ final class FrameInputs {
   }
 
   /** Writes one well-formed frame; {@code breakErrorPayload} makes an ERROR frame's payload bad. */
-  private void writeFrame(Builder out, SplittableRandom random, int max, boolean breakErrorPayload) {
-    int type = breakErrorPayload ? 3 : 1 + random.nextInt(3);
-    byte[] payload = type == 3 ? errorPayload(random, breakErrorPayload) : payload(random, max);
+  private void writeFrame(Builder out, SplittableRandom random, int max, boolean breakErrorPayload,
+      boolean requestStream) {
+    int[] streamTypes = {1, 2, 3, 5, 6, 7};
+    int type = breakErrorPayload ? 3
+        : requestStream ? streamTypes[random.nextInt(streamTypes.length)] : 1 + random.nextInt(3);
+    byte[] payload = type == 3 ? errorPayload(random, breakErrorPayload)
+        : type == 6 || type == 7 ? new byte[0] : payload(random, max);
     out.u32(FrameCodec.HEADER_BYTES + payload.length);
     out.u8(FrameCodec.VERSION);
     out.u8(type);
-    out.u16(0);
+    out.u16(requestStream && type == 1 && random.nextBoolean() ? FrameCodec.FLAG_DOWNLOAD : 0);
     out.u64(random.nextInt(4) == 0 ? random.nextInt(3) - 1 : random.nextLong());
     out.bytes(payload);
   }

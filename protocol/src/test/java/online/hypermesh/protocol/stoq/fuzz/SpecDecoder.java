@@ -52,6 +52,15 @@ final class SpecDecoder {
   private SpecDecoder() {}
 
   static List<Event> decode(byte[] in, int maxFrameBytes) {
+    return decode(in, maxFrameBytes, false);
+  }
+
+  /**
+   * @param requestStream a server's request stream (or a client's download stream): STREAM_DATA
+   *     (5), STREAM_END (6) and CANCEL (7) are valid types there, and flag 0x0001 (download) on a
+   *     REQUEST
+   */
+  static List<Event> decode(byte[] in, int maxFrameBytes, boolean requestStream) {
     List<Event> events = new ArrayList<>();
     int pos = 0;
     while (pos < in.length) {
@@ -82,9 +91,9 @@ final class SpecDecoder {
       pos = end;
       if (version != 1) {
         events.add(Event.error(StoqError.UNSUPPORTED_VERSION, 0, false));
-      } else if (type < 1 || type > 3) {
+      } else if (!((type >= 1 && type <= 3) || (requestStream && type >= 5 && type <= 7))) {
         events.add(Event.error(StoqError.UNKNOWN_FRAME_TYPE, id, false));
-      } else if (flags != 0) {
+      } else if (flags != 0 && !(requestStream && type == 1 && flags == 1)) {
         events.add(Event.error(StoqError.MALFORMED_FRAME, id, false));
       } else if (type == 3 && !validErrorPayload(payload)) {
         events.add(Event.error(StoqError.MALFORMED_FRAME, id, false));
