@@ -1,7 +1,9 @@
 package online.hypermesh.actors;
 
+import online.hypermesh.actors.consensus.Validator;
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.actors.hypermesh.OwnerIndex;
+import online.hypermesh.actors.trustchain.CertificateAuthority;
 import online.hypermesh.actors.trustchain.TransparencyLog;
 import online.hypermesh.protocol.serialization.KryoRegistrar;
 import online.hypermesh.protocol.serialization.KryoRegistry;
@@ -12,7 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * Stable Kryo ids of commands, events and snapshots inside the cluster. Blocks of 100 per layer from 1000:
- * 1000 shared, 1100 HyperMesh assets, 1200 TrustChain. Events are journal format: never renumber, never edit; add new ones.
+ * 1000 shared, 1100 HyperMesh assets, 1200 TrustChain, 1300 consensus. Events are journal format: never renumber, never edit; add new ones.
  */
 public final class ActorsRegistrar implements KryoRegistrar {
 
@@ -49,6 +51,34 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1208, TransparencyLog.EntryAppended.class)
         .register(1209, TransparencyLog.Snapshot.class)
         .register(1210, TransparencyLog.TreeHead.class)
+        .register(1211, TransparencyLog.GetSignedInclusion.class)
+        .register(1212, TransparencyLog.GetInclusionByHash.class)
+        .register(1213, TransparencyLog.GetSignedConsistency.class)
+        .register(1214, TransparencyLog.Flush.class)
+        .register(1215, TransparencyLog.InclusionReply.class)
+        .register(1216, TransparencyLog.ConsistencyReply.class)
+        .register(1220, CertificateAuthority.Issue.class)
+        .register(1221, CertificateAuthority.Revoke.class)
+        .register(1222, CertificateAuthority.GetStatus.class)
+        .register(1223, CertificateAuthority.Logged.class)
+        .register(1224, CertificateAuthority.Flush.class)
+        .register(1225, CertificateAuthority.CertificateIssued.class)
+        .register(1226, CertificateAuthority.CertificateRevoked.class)
+        .register(1300, Validator.Deliver.class)
+        .register(1301, Validator.Submit.class)
+        .register(1302, Validator.SubmittedTransaction.class)
+        .register(1303, Validator.GetStatus.class)
+        .register(1304, Validator.Start.class)
+        .register(1305, Validator.RoundTimerFired.class)
+        .register(1306, Validator.ProposalTimerFired.class)
+        .register(1307, Validator.Status.class)
+        .register(1308, Validator.SafetyStateChanged.class)
+        .register(1309, Validator.BlockCommitted.class)
+        .register(1310, Validator.State.class)
+        .sealedRoot(Validator.Command.class)
+        .sealedRoot(Validator.Event.class)
+        .sealedRoot(CertificateAuthority.Command.class)
+        .sealedRoot(CertificateAuthority.Event.class)
         .sealedRoot(TransparencyLog.Command.class)
         .sealedRoot(TransparencyLog.Event.class)
         .sealedRoot(AssetEntity.Command.class)

@@ -3,7 +3,10 @@ package online.hypermesh.actors;
 import com.typesafe.config.ConfigFactory;
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.actors.hypermesh.OwnerIndex;
+import online.hypermesh.actors.trustchain.CertificateAuthority;
 import online.hypermesh.actors.trustchain.TransparencyLog;
+import online.hypermesh.protocol.trustchain.RevocationReason;
+import online.hypermesh.protocol.trustchain.TrustChainResponse;
 import online.hypermesh.protocol.trustchain.LogSigner;
 import online.hypermesh.protocol.hypermesh.Asset;
 import online.hypermesh.protocol.hypermesh.AssetRequest;
@@ -68,7 +71,23 @@ class ActorsSerializationTest {
         new TransparencyLog.EntriesReply(List.of(), "range 0..1 is not within 0..0"),
         new TransparencyLog.EntryAppended(new byte[] {9, 9}, 42),
         new TransparencyLog.Snapshot(List.of(new byte[] {1}, new byte[] {2})),
-        new TransparencyLog.TreeHead(SIGNER.signTreeHead(3, 42, new byte[32])));
+        new TransparencyLog.TreeHead(SIGNER.signTreeHead(3, 42, new byte[32])),
+        new TransparencyLog.GetSignedInclusion(1, 0, testKit.<TransparencyLog.InclusionReply>createTestProbe().ref()),
+        new TransparencyLog.GetInclusionByHash(new byte[32], 0, testKit.<TransparencyLog.InclusionReply>createTestProbe().ref()),
+        new TransparencyLog.GetSignedConsistency(1, 2, testKit.<TransparencyLog.ConsistencyReply>createTestProbe().ref()),
+        new TransparencyLog.Flush(),
+        new TransparencyLog.InclusionReply(0, new byte[] {1}, List.of(new byte[32]), SIGNER.signTreeHead(1, 42, new byte[32]), null),
+        new TransparencyLog.InclusionReply(-1, new byte[0], List.of(), null, "no such entry in the log"),
+        new TransparencyLog.ConsistencyReply(SIGNER.signTreeHead(1, 42, new byte[32]), SIGNER.signTreeHead(2, 42, new byte[32]),
+            List.of(new byte[32]), null),
+        new CertificateAuthority.Issue(new byte[] {1}, 0, testKit.<TrustChainResponse>createTestProbe().ref()),
+        new CertificateAuthority.Revoke("abc", RevocationReason.KEY_COMPROMISE, testKit.<TrustChainResponse>createTestProbe().ref()),
+        new CertificateAuthority.GetStatus("abc", testKit.<TrustChainResponse>createTestProbe().ref()),
+        new CertificateAuthority.Logged("abc", "CN=a", 5, 1, new byte[] {1}, SIGNER.receipt(1, new byte[32], 7),
+            testKit.<TrustChainResponse>createTestProbe().ref()),
+        new CertificateAuthority.Flush(),
+        new CertificateAuthority.CertificateIssued("abc", "CN=a,OU=node,L=eu", 5, 1),
+        new CertificateAuthority.CertificateRevoked("abc", RevocationReason.SUPERSEDED, 9));
 
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
     List<Class<?>> covered = new ArrayList<>();
@@ -85,7 +104,8 @@ class ActorsSerializationTest {
       covered.add(sample.getClass());
     }
     for (Class<?> root : List.of(AssetEntity.Command.class, AssetEntity.Event.class, OwnerIndex.Command.class, OwnerIndex.Event.class,
-        TransparencyLog.Command.class, TransparencyLog.Event.class)) {
+        TransparencyLog.Command.class, TransparencyLog.Event.class, CertificateAuthority.Command.class,
+        CertificateAuthority.Event.class)) {
       for (Class<?> sub : root.getPermittedSubclasses()) {
         assertTrue(covered.contains(sub), "no round-trip sample for " + sub.getName());
       }

@@ -52,12 +52,37 @@ class BenchCliTest {
   }
 
   @Test
-  void holdModeHoldsConnectionsAndReportsMemoryAndLatency() throws Exception {
+  void holdModeHoldsAuthenticatedConnectionsAndReportsEachSide() throws Exception {
     JsonNode report = new ObjectMapper().readTree(
-        run("stoq", "--hold", "20", "--seconds", "1", "--rate", "100", "--json"));
-    assertEquals(20, report.get("connectedConnections").asInt());
+        run("stoq", "--hold", "10", "--seconds", "0.5", "--rate", "100", "--handshake-concurrency", "8",
+            "--hold-baseline-seconds", "0.2", "--json"));
+    assertEquals(10, report.get("connectedConnections").asInt(), report::toPrettyString);
+    assertEquals(10, report.get("serverActiveConnections").asInt());
+    // The STOQ handshake ran: every connection negotiated sealed payloads.
+    assertEquals(10, report.get("payloadProtectedConnections").asInt());
     assertTrue(report.get("handshakesPerSecond").asDouble() > 0);
-    assertNotNull(report.get("heapBytesPerConnection"));
+    assertTrue(report.get("serverCpuMillisPerHandshake").asDouble() > 0);
+    assertTrue(report.get("clientCpuMillisPerHandshake").asDouble() > 0);
+    assertTrue(report.at("/cryptoBaseline/falconSignPerSecond").asDouble() > 0);
+    assertTrue(report.at("/cryptoBaseline/mlKemDecapsPerSecond").asDouble() > 0);
+    assertTrue(report.get("handshakeRateOverBaseline").asDouble() > 0);
+    // Two processes: the server's RSS is its own JVM's, not the bench's.
+    assertTrue(report.at("/server/after/rssBytes").asLong() > 0);
+    assertTrue(report.at("/client/after/rssBytes").asLong() > 0);
+    assertTrue(report.at("/server/after/rssBytes").asLong() != report.at("/client/after/rssBytes").asLong());
+    assertEquals(50, report.at("/latency/scheduled").asLong());
+    assertTrue(report.at("/latency/answered").asLong() > 0);
+    assertTrue(report.get("serverCpuMicrosPerRequest").asDouble() > 0);
+    assertTrue(report.get("serverIdleCores").asDouble() >= 0);
+  }
+
+  @Test
+  void holdTransportOnlySkipsTheStoqHandshake() throws Exception {
+    JsonNode report = new ObjectMapper().readTree(
+        run("stoq", "--hold", "5", "--hold-transport-only", "--seconds", "0.5", "--rate", "100", "--json"));
+    assertEquals(5, report.get("connectedConnections").asInt(), report::toPrettyString);
+    assertEquals(0, report.get("payloadProtectedConnections").asInt());
+    assertTrue(report.get("cryptoBaseline").isNull());
     assertTrue(report.at("/latency/answered").asLong() > 0);
   }
 

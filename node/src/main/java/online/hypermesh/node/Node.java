@@ -2,11 +2,17 @@ package online.hypermesh.node;
 
 import com.typesafe.config.Config;
 import online.hypermesh.actors.hypermesh.AssetService;
+import online.hypermesh.node.bootstrap.NodeBootstrap;
+import online.hypermesh.node.metrics.NodeMetrics;
+import online.hypermesh.node.dns.NodeDns;
 import online.hypermesh.node.stoq.StoqRouter;
+import online.hypermesh.node.trustchain.TrustChainNode;
 import online.hypermesh.persistence.JournalSchema;
 import online.hypermesh.protocol.ProtocolRegistrar;
+import online.hypermesh.protocol.dns.DoqService;
 import online.hypermesh.protocol.serialization.KryoCodec;
 import online.hypermesh.protocol.serialization.KryoMessage;
+import online.hypermesh.protocol.stoq.StoqProtocol;
 import online.hypermesh.protocol.stoq.StoqServer;
 import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
@@ -23,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** One HyperMesh node: the ActorSystem in cluster mode, the layers' shard regions, management HTTP and STOQ. */
@@ -43,7 +50,9 @@ public final class Node {
     StoqSettings settings = StoqSettingsFromConfig.read(config);
     StoqTls tls = StoqSettingsFromConfig.tls(config);
     StoqIdentity identity = StoqSettingsFromConfig.identity(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "HyperMesh", config);
+    // The node's DNS role must be in its config when it joins: the cluster learns it from membership.
+    NodeDns dns = NodeDns.prepare(config, identity);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "HyperMesh", dns.publish(config));
     try {
       var classic = Adapter.toClassic(system);
       // Pekko creates serializers on first use; asking for ours now turns an incomplete Kryo registry
@@ -53,6 +62,8 @@ public final class Node {
       } catch (java.io.NotSerializableException e) {
         throw new IllegalStateException("no serializer bound to KryoMessage: " + e.getMessage(), e);
       }
+      NodeBootstrap bootstrap = new NodeBootstrap(classic, config, identity);
+      bootstrap.start();
       PekkoManagement.get(classic).start().toCompletableFuture().join();
       if (config.getString("hypermesh.cluster.join").equals("bootstrap")) {
         ClusterBootstrap.get(classic).start();
@@ -60,9 +71,15 @@ public final class Node {
       // Entities must not recover before their tables exist.
       JournalSchema.create(classic, config.getDuration("hypermesh.cassandra.schema-timeout"));
       AssetService assets = AssetService.start(system);
+      TrustChainNode trustChain = TrustChainNode.start(system, config);
+      bootstrap.logCertificateWhenUp(der -> trustChain.service().logCertificate(der));
 
-      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets), tls, identity);
+      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain),
+          tls, identity, List.of(dns.doqService()));
       int port = stoq.start();
+      bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
+      NodeMetrics.register(classic, stoq);
+      dns.start(system);
       log.info("node {} in region {}: STOQ on udp [{}]:{}, management on http://[{}]:{}",
           config.getString("hypermesh.node.name"), config.getString("hypermesh.node.region"),
           settings.bindAddress().getHostAddress(), port,

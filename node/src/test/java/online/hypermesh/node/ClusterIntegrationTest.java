@@ -116,6 +116,30 @@ class ClusterIntegrationTest {
   }
 
   @Test
+  @Order(0)
+  void everyNodeReachesBootstrapPhaseThreeAndExportsMetrics() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (NodeSpec node : cluster.nodes()) {
+      // Phase 1 needs the node's own certificate in the transparency log, which it submits once Up.
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      var state = cluster.management().bootstrap(node.managementUrl());
+      while ((state.isEmpty() || !state.get().complete()) && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+        state = cluster.management().bootstrap(node.managementUrl());
+      }
+      assertTrue(state.isPresent(), node.name() + ": no /bootstrap answer");
+      assertEquals(3, state.get().phase(), node.name() + " bootstrap: " + state.get());
+      assertTrue(state.get().complete(), node.name() + " bootstrap: " + state.get());
+
+      String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.managementUrl() + "/metrics"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("hypermesh_bootstrap_phase 3.0"), metrics);
+      assertTrue(metrics.contains("hypermesh_cluster_members{status=\"up\"} 3.0"), metrics);
+      assertTrue(metrics.contains("hypermesh_stoq_connections"), metrics);
+    }
+  }
+
+  @Test
   @Order(1)
   void malformedInputGetsAnErrorAndTheNodeKeepsServing() {
     NodeSpec node = cluster.node(1).orElseThrow();

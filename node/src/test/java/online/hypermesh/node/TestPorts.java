@@ -22,7 +22,8 @@ final class TestPorts {
       boolean free = true;
       for (int i = 1; i <= nodes && free; i++) {
         PortBlock ports = PortBlock.of(base, i);
-        free = udpFree(ports.stoq()) && tcpFree(ports.remoting()) && tcpFree(ports.management());
+        free = udpFree(ports.stoq()) && tcpFree(ports.remoting()) && tcpFree(ports.management())
+            && udpFree(ports.dns()) && tcpFree(ports.dns());
       }
       if (free) {
         return base;

@@ -8,6 +8,9 @@ import online.hypermesh.protocol.hypermesh.PrivacyLevel;
 import online.hypermesh.protocol.serialization.KryoRegistrar;
 import online.hypermesh.protocol.serialization.KryoRegistry;
 import online.hypermesh.protocol.trustchain.LogReceipt;
+import online.hypermesh.protocol.trustchain.RevocationReason;
+import online.hypermesh.protocol.trustchain.TrustChainRequest;
+import online.hypermesh.protocol.trustchain.TrustChainResponse;
 import online.hypermesh.protocol.trustchain.SignedTreeHead;
 
 /**
@@ -32,6 +35,27 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         .register(210, AssetResponse.Reason.class)
         .register(300, SignedTreeHead.class)
         .register(301, LogReceipt.class)
+        .register(302, TrustChainRequest.Issue.class)
+        .register(303, TrustChainRequest.Revoke.class)
+        .register(304, TrustChainRequest.Status.class)
+        .register(305, TrustChainRequest.GetTreeHead.class)
+        .register(306, TrustChainRequest.ProofByIndex.class)
+        .register(307, TrustChainRequest.ProofByCertificate.class)
+        .register(308, TrustChainRequest.Consistency.class)
+        .register(309, TrustChainRequest.GetEntries.class)
+        .register(310, TrustChainResponse.Issued.class)
+        .register(311, TrustChainResponse.Revoked.class)
+        .register(312, TrustChainResponse.Status.class)
+        .register(313, TrustChainResponse.CertificateState.class)
+        .register(314, TrustChainResponse.TreeHead.class)
+        .register(315, TrustChainResponse.InclusionProof.class)
+        .register(316, TrustChainResponse.ConsistencyProof.class)
+        .register(317, TrustChainResponse.Entries.class)
+        .register(318, TrustChainResponse.Rejected.class)
+        .register(319, TrustChainResponse.Reason.class)
+        .register(320, RevocationReason.class)
+        .sealedRoot(TrustChainRequest.class)
+        .sealedRoot(TrustChainResponse.class)
         .sealedRoot(AssetRequest.class)
         .sealedRoot(AssetResponse.class);
   }

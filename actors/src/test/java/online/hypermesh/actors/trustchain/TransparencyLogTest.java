@@ -113,6 +113,48 @@ class TransparencyLogTest {
     assertArrayEquals(entry(1), both.entries().get(1));
   }
 
+  /** A clock that moves 1 ms per reading: appends written in one journal write share their timestamp. */
+  private static final class TickingClock extends Clock {
+    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now.incrementAndGet());
+    }
+  }
+
+  @Test
+  void appendsArrivingTogetherAreWrittenTogetherAndEachGetsItsOwnIndex() {
+    var running = testKit.spawn(TransparencyLog.create("group-" + System.nanoTime(), SIGNER, new TickingClock(),
+        java.util.concurrent.Executors.newFixedThreadPool(2)));
+    var probe = testKit.<TransparencyLog.Appended>createTestProbe();
+    int count = 300;
+    for (int i = 0; i < count; i++) {
+      running.tell(new TransparencyLog.Append(entry(i), probe.ref()));
+    }
+    java.util.Set<Long> indexes = new java.util.HashSet<>();
+    java.util.Set<Long> writes = new java.util.HashSet<>();
+    for (int i = 0; i < count; i++) {
+      TransparencyLog.Appended appended = probe.receiveMessage(java.time.Duration.ofSeconds(60));
+      indexes.add(appended.leafIndex());
+      writes.add(appended.receipt().timestampMillis());
+    }
+    assertEquals(count, indexes.size());
+    // Sent all at once, they cannot need one write each: at most 256 per write, and the first may be alone.
+    assertTrue(writes.size() <= 10, "journal writes: " + writes.size());
+    assertTrue(writes.size() >= 2, "a write holds at most " + TransparencyLog.MAX_BATCH_ENTRIES + " entries");
+  }
+
   @Test
   void theTreeIsRebuiltFromTheJournalAndFromASnapshot() {
     for (int i = 0; i < 1005; i++) {

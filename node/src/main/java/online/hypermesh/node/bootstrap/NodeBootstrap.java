@@ -8,6 +8,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import online.hypermesh.node.cluster.ArteryTlsProvider;
 import online.hypermesh.protocol.crypto.CertificateRejectedException;
 import online.hypermesh.protocol.crypto.CertificateRole;
@@ -23,12 +25,13 @@ import org.apache.pekko.cluster.MemberStatus;
  * Records the node's bootstrap checks (see {@link BootstrapPhase}) from what the node has actually
  * done: the configured way to find the cluster, the trust anchor and the node's own certificate
  * checked against it, the STOQ listener and Artery TLS, and membership. The certificate and
- * membership checks are repeated every minute, so an expiring certificate or a node that lost the
+ * membership checks are repeated every 15 seconds, so an expiring certificate or a node that lost the
  * cluster shows up without a restart.
  */
 public final class NodeBootstrap {
 
-  private static final Duration RECHECK = Duration.ofMinutes(1);
+  private static final Duration RECHECK = Duration.ofSeconds(15);
+  private static final Duration LOG_RETRY = Duration.ofSeconds(10);
 
   private final ActorSystem system;
   private final Config config;
@@ -53,8 +56,11 @@ public final class NodeBootstrap {
     recheck();
     system.scheduler().scheduleWithFixedDelay(RECHECK, RECHECK, this::recheck, system.dispatcher());
     Cluster cluster = Cluster.get(system);
-    cluster.registerOnMemberUp(this::recheck);
-    cluster.registerOnMemberRemoved(this::recheck);
+    // The callback can run before the cluster's read view shows the change, so it records what it knows.
+    cluster.registerOnMemberUp(() -> bootstrap.record(BootstrapCheck.passed(BootstrapPhase.FEDERATION, "member-up",
+        "Up in data center " + cluster.selfDataCenter())));
+    cluster.registerOnMemberRemoved(() -> bootstrap.record(BootstrapCheck.failed(BootstrapPhase.FEDERATION, "member-up",
+        "removed from the cluster (left or downed)")));
   }
 
   /** Phase 2: the STOQ listener is bound with the node's identity. */
@@ -62,6 +68,34 @@ public final class NodeBootstrap {
     bootstrap.record(BootstrapCheck.passed(BootstrapPhase.STOQ, "stoq-listener",
         "listening on udp " + endpoint + " (ALPN " + String.join(", ", alpns) + "), peers authenticated as "
             + CertificateVerifier.commonName(identity.chain().get(0))));
+  }
+
+  /**
+   * Once this node is Up (the log is a sharded entity), submits its own certificate to the
+   * transparency log through {@code log} (certificate DER to leaf index), retrying until the log
+   * answers; the "logged" check follows.
+   */
+  public void logCertificateWhenUp(Function<byte[], CompletionStage<Long>> log) {
+    Cluster.get(system).registerOnMemberUp(() -> submitCertificate(log));
+  }
+
+  private void submitCertificate(Function<byte[], CompletionStage<Long>> log) {
+    byte[] der;
+    try {
+      der = identity.chain().get(0).getEncoded();
+    } catch (CertificateEncodingException e) {
+      certificateNotLogged("the node certificate cannot be encoded: " + e.getMessage());
+      return;
+    }
+    log.apply(der).whenComplete((index, failure) -> {
+      if (failure == null) {
+        certificateLogged(index);
+      } else {
+        certificateNotLogged("the transparency log did not take the node certificate (" + failure.getMessage()
+            + "); retrying every " + LOG_RETRY.toSeconds() + " s");
+        system.scheduler().scheduleOnce(LOG_RETRY, () -> submitCertificate(log), system.dispatcher());
+      }
+    });
   }
 
   /** Phase 1: the node's certificate has a receipt from the Certificate Transparency log. */

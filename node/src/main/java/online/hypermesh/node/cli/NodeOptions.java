@@ -13,6 +13,9 @@ import online.hypermesh.protocol.stoq.StoqException;
 import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
 import online.hypermesh.protocol.stoq.StoqTls;
+import online.hypermesh.protocol.trustchain.TrustChainClient;
+import online.hypermesh.protocol.trustchain.TrustChainRequest;
+import online.hypermesh.protocol.trustchain.TrustChainResponse;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -53,6 +56,26 @@ final class NodeOptions {
       throw new CliException("node " + hostPort[0] + " port " + hostPort[1] + ": " + e.getMessage() + " (" + e.error() + ")",
           HyperMeshCli.EXIT_UNREACHABLE);
     }
+  }
+
+  /** As {@link #send}, for TrustChain (CA and CT log) requests. */
+  TrustChainResponse sendTrustChain(TrustChainRequest request) {
+    String[] hostPort = endpoint();
+    StoqSettings settings = StoqSettings.defaults()
+        .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
+    String expected = serverName != null ? serverName : hostPort[0];
+    try (TrustChainClient client = TrustChainClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), settings,
+        StoqTls.defaults(), identity(), expected)) {
+      return client.sendBlocking(request);
+    } catch (StoqException e) {
+      throw new CliException("node " + hostPort[0] + " port " + hostPort[1] + ": " + e.getMessage() + " (" + e.error() + ")",
+          HyperMeshCli.EXIT_UNREACHABLE);
+    }
+  }
+
+  /** The --identity folder (or the local cluster's pki folder), where pinned TrustChain keys are looked for. */
+  Path identityDirectory() {
+    return identityDir != null ? identityDir : LocalCluster.pkiDir(DataDir.defaultDir());
   }
 
   private StoqIdentity identity() {

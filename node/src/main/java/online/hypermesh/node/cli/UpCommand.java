@@ -28,7 +28,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--detach", description = "Return once all nodes are Up; stop them later with `hypermesh down`.")
   boolean detach;
 
-  @Option(names = "--base-port", defaultValue = "8443", description = "STOQ port of node 1; node i uses base + 10*(i-1) for STOQ, +1 remoting, +2 management. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--base-port", defaultValue = "8443", description = "STOQ port of node 1; node i uses base + 10*(i-1) for STOQ, +1 remoting, +2 management, +3 classic DNS (UDP and TCP). Default: ${DEFAULT-VALUE}.")
   int basePort;
 
   @Option(names = "--cassandra-port", defaultValue = "9042", description = "CQL port of the embedded Cassandra. Default: ${DEFAULT-VALUE}.")

@@ -35,6 +35,9 @@ public final class ManagementClient {
           String r = role.asText();
           if (r.startsWith("dc-")) {
             dataCenter = r.substring(3);
+          } else if (r.startsWith("hypermesh-dns/")) {
+            // The node's DNS publication (name, address, key hash); too long for a roles column.
+            roles.add("dns");
           } else {
             roles.add(r);
           }

@@ -60,6 +60,7 @@ public final class NodeProcesses {
         + "hypermesh.stoq.port = " + node.ports().stoq() + "\n"
         + "hypermesh.remoting.port = " + node.ports().remoting() + "\n"
         + "hypermesh.management.port = " + node.ports().management() + "\n"
+        + "hypermesh.dns.classic.port = " + node.ports().dns() + "\n"
         + "hypermesh.cassandra.contact-points = " + quotedList(contactPoints) + "\n"
         + "pekko.cluster.seed-nodes = " + quotedList(seeds) + "\n"
         + "hypermesh.stoq.identity.key-file = \"" + identity.key() + "\"\n"

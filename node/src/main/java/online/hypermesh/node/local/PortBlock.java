@@ -12,4 +12,9 @@ public record PortBlock(int stoq, int remoting, int management) {
     int stoq = basePort + (index - 1) * STRIDE;
     return new PortBlock(stoq, stoq + 1, stoq + 2);
   }
+
+  /** Classic DNS (UDP and TCP) for Phase 0 clients; DoQ is on the STOQ port itself. */
+  public int dns() {
+    return stoq + 3;
+  }
 }

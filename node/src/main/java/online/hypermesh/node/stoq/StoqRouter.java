@@ -2,12 +2,17 @@ package online.hypermesh.node.stoq;
 
 import io.netty.buffer.ByteBuf;
 import online.hypermesh.actors.hypermesh.AssetService;
+import online.hypermesh.actors.trustchain.TrustChainService;
+import online.hypermesh.node.trustchain.TrustChainNode;
 import online.hypermesh.protocol.hypermesh.AssetRequest;
 import online.hypermesh.protocol.serialization.KryoCodec;
 import online.hypermesh.protocol.serialization.KryoCodecException;
 import online.hypermesh.protocol.stoq.StoqError;
 import online.hypermesh.protocol.stoq.StoqException;
 import online.hypermesh.protocol.stoq.StoqHandler;
+import online.hypermesh.protocol.stoq.StoqPeer;
+import online.hypermesh.protocol.trustchain.TrustChainRequest;
+import online.hypermesh.protocol.trustchain.TrustChainResponse;
 import org.apache.pekko.pattern.AskTimeoutException;
 
 import java.util.concurrent.CompletableFuture;
@@ -23,19 +28,47 @@ public final class StoqRouter implements StoqHandler {
 
   private final KryoCodec codec;
   private final AssetService assets;
+  private final TrustChainNode trustChain;
 
   public StoqRouter(KryoCodec codec, AssetService assets) {
+    this(codec, assets, null);
+  }
+
+  /** {@code trustChain} may be null: TrustChain requests are then UNKNOWN_REQUEST_TYPE. */
+  public StoqRouter(KryoCodec codec, AssetService assets, TrustChainNode trustChain) {
     this.codec = codec;
     this.assets = assets;
+    this.trustChain = trustChain;
   }
 
   @Override
   public CompletionStage<byte[]> handle(ByteBuf payload) {
+    return handle(null, payload);
+  }
+
+  /**
+   * TrustChain authorizes by the peer: issuing and revoking need an authenticated peer whose role is one of
+   * hypermesh.trustchain.writer-roles (a refusal is an ordinary NOT_AUTHORIZED answer); reads need nothing more
+   * than the STOQ handshake the server already required.
+   */
+  @Override
+  public CompletionStage<byte[]> handle(StoqPeer peer, ByteBuf payload) {
     Object request;
     try {
       request = codec.decode(payload.nioBuffer());
     } catch (KryoCodecException e) {
       return failed(new StoqException(StoqError.UNKNOWN_REQUEST_TYPE, "cannot decode request: " + e.getMessage()));
+    }
+    if (request instanceof TrustChainRequest trustRequest && trustChain != null) {
+      if (TrustChainService.changesState(trustRequest)
+          && (peer == null || !peer.authenticated() || !trustChain.writerRoles().contains(peer.role()))) {
+        return CompletableFuture.completedFuture(codec.encode(new TrustChainResponse.Rejected(
+            TrustChainResponse.Reason.NOT_AUTHORIZED, "issuing and revoking need a certificate with role "
+                + trustChain.writerRoles() + "; the caller has " + (peer == null ? "none" : peer.role()))));
+      }
+      return trustChain.service().handle(trustRequest)
+          .<byte[]>thenApply(codec::encode)
+          .exceptionally(StoqRouter::translate);
     }
     if (request instanceof AssetRequest assetRequest) {
       return assets.handle(assetRequest)

@@ -335,4 +335,9 @@ public final class IssuancePolicy {
   public String dnsSuffix() {
     return dnsSuffix;
   }
+
+  /** The longest validity this policy issues for {@code role}, or null if it does not issue the role. */
+  public Duration maxValidity(TrustRole role) {
+    return allowedRoles.contains(role) ? maxValidity.get(role) : null;
+  }
 }

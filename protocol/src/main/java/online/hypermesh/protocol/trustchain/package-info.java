@@ -16,5 +16,11 @@
  * LeafSpec}; the CA issues; the log appends the certificate's DER as a leaf and returns a {@link
  * online.hypermesh.protocol.trustchain.LogReceipt}; later the holder fetches an inclusion proof
  * against a {@link online.hypermesh.protocol.trustchain.SignedTreeHead}.
+ *
+ * <p>TrustChain's CA signs with {@link online.hypermesh.protocol.trustchain.CertificateIssuer} (a
+ * FALCON-1024 root and intermediate); clients talk to it and to the log with {@link
+ * online.hypermesh.protocol.trustchain.TrustChainRequest}/{@link
+ * online.hypermesh.protocol.trustchain.TrustChainResponse} over STOQ ({@link
+ * online.hypermesh.protocol.trustchain.TrustChainClient}).
  */
 package online.hypermesh.protocol.trustchain;

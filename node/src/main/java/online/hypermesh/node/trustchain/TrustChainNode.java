@@ -1,0 +1,96 @@
+package online.hypermesh.node.trustchain;
+
+import com.typesafe.config.Config;
+import online.hypermesh.actors.trustchain.TrustChainService;
+import online.hypermesh.node.NodeConfig;
+import online.hypermesh.protocol.crypto.CertificateRole;
+import online.hypermesh.protocol.trustchain.IssuancePolicy;
+import online.hypermesh.protocol.trustchain.TrustRole;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * TrustChain on a node: reads {@code hypermesh.trustchain}, opens (or creates) the key material, starts the
+ * CA and log entities, and says which callers may issue and revoke.
+ */
+public final class TrustChainNode {
+
+  private final TrustChainService service;
+  private final Set<CertificateRole> writerRoles;
+
+  private TrustChainNode(TrustChainService service, Set<CertificateRole> writerRoles) {
+    this.service = service;
+    this.writerRoles = writerRoles;
+  }
+
+  public TrustChainService service() {
+    return service;
+  }
+
+  /** Roles whose certificates may issue and revoke (hypermesh.trustchain.writer-roles). */
+  public Set<CertificateRole> writerRoles() {
+    return writerRoles;
+  }
+
+  /** The key directory: hypermesh.trustchain.pki-dir, or the folder of the STOQ trust anchor. */
+  public static Path keyDirectory(Config config) {
+    String dir = config.getString("hypermesh.trustchain.pki-dir");
+    if (!dir.isBlank()) {
+      return Path.of(dir);
+    }
+    String anchor = config.getString("hypermesh.stoq.identity.trust-anchor-file");
+    if (anchor.isBlank()) {
+      throw new NodeConfig.InvalidConfigException("hypermesh.trustchain.pki-dir is empty and there is no "
+          + "hypermesh.stoq.identity.trust-anchor-file to put the TrustChain keys beside");
+    }
+    return Path.of(anchor).toAbsolutePath().getParent();
+  }
+
+  public static TrustChainNode start(ActorSystem<?> system, Config config) {
+    Config tc = config.getConfig("hypermesh.trustchain");
+    TrustChainKeys keys;
+    Path dir = keyDirectory(config);
+    try {
+      keys = TrustChainKeys.openOrCreate(dir);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new NodeConfig.InvalidConfigException("TrustChain keys in " + dir + ": " + e.getMessage());
+    }
+    Map<TrustRole, Duration> maxValidity = new EnumMap<>(TrustRole.class);
+    maxValidity.put(TrustRole.NODE, tc.getDuration("max-validity.node"));
+    maxValidity.put(TrustRole.VALIDATOR, tc.getDuration("max-validity.validator"));
+    maxValidity.put(TrustRole.USER, tc.getDuration("max-validity.user"));
+    IssuancePolicy policy;
+    try {
+      policy = new IssuancePolicy(tc.getString("dns-suffix"), EnumSet.allOf(TrustRole.class), maxValidity,
+          new HashSet<>(tc.getStringList("allowed-regions")), Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new NodeConfig.InvalidConfigException("hypermesh.trustchain: " + e.getMessage());
+    }
+    Set<CertificateRole> writers = EnumSet.noneOf(CertificateRole.class);
+    for (String role : tc.getStringList("writer-roles")) {
+      writers.add(CertificateRole.fromUnit(role).orElseThrow(() -> new NodeConfig.InvalidConfigException(
+          "hypermesh.trustchain.writer-roles: '" + role + "' is not node or client")));
+    }
+    int threads = tc.getInt("signing-threads") > 0 ? tc.getInt("signing-threads") : Runtime.getRuntime().availableProcessors();
+    ExecutorService signing = Executors.newFixedThreadPool(threads, runnable -> {
+      Thread thread = new Thread(runnable, "trustchain-signing");
+      thread.setDaemon(true);
+      return thread;
+    });
+    system.getWhenTerminated().thenRun(signing::shutdown);
+    TrustChainService service = TrustChainService.start(system, tc.getString("ca-id"), tc.getString("log-name"),
+        keys.issuer(), policy, keys.logSigner(), tc.getDuration("ask-timeout"), signing);
+    return new TrustChainNode(service, Set.copyOf(writers));
+  }
+}
