@@ -77,6 +77,13 @@ public final class Node {
       StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain),
           tls, identity, List.of(dns.doqService()));
       int port = stoq.start();
+      // Stop taking requests first, so clients see a clean close rather than timeouts while the node
+      // leaves; registered at once so a start that fails after this point (terminate runs the
+      // shutdown phases) also releases the socket.
+      CoordinatedShutdown.get(classic).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stoq-close", () -> {
+        stoq.close();
+        return CompletableFuture.completedFuture(Done.getInstance());
+      });
       bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
       NodeMetrics.register(classic, stoq);
       dns.start(system);
@@ -85,11 +92,6 @@ public final class Node {
           settings.bindAddress().getHostAddress(), port,
           config.getString("hypermesh.node.host"), config.getInt("hypermesh.management.port"));
 
-      // Stop taking requests first, so clients see a clean close rather than timeouts while the node leaves.
-      CoordinatedShutdown.get(classic).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stoq-close", () -> {
-        stoq.close();
-        return CompletableFuture.completedFuture(Done.getInstance());
-      });
       return new Node(system, stoq);
     } catch (RuntimeException e) {
       system.terminate();
