@@ -3,6 +3,11 @@ package online.hypermesh.node;
 import online.hypermesh.node.local.LocalCluster;
 import online.hypermesh.node.local.NodeSpec;
 import online.hypermesh.persistence.cassandra.CassandraExtension;
+import online.hypermesh.protocol.trustchain.MerkleProofVerifier;
+import online.hypermesh.protocol.trustchain.SignedTreeHead;
+import online.hypermesh.protocol.trustchain.TrustChainClient;
+import online.hypermesh.protocol.trustchain.TrustChainRequest;
+import online.hypermesh.protocol.trustchain.TrustChainResponse;
 import online.hypermesh.protocol.ProtocolRegistrar;
 import online.hypermesh.protocol.hypermesh.Asset;
 import online.hypermesh.protocol.hypermesh.AssetClient;
@@ -42,6 +47,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -204,6 +210,60 @@ class ClusterIntegrationTest {
     cluster.start(3);
     cluster.awaitReady(READY, line -> System.err.println("[cluster] " + line));
     assertAllReadable(cluster.node(3).orElseThrow(), registered, Duration.ofSeconds(60));
+  }
+
+  @Test
+  @Order(3)
+  void theTransparencyLogKeepsItsTreeHeadWhenItsNodeIsKilledAndTheClusterRestarts() throws Exception {
+    SignedTreeHead before = treeHead(cluster.node(1).orElseThrow(), Duration.ofSeconds(60));
+    assertTrue(before.treeSize() >= 3, "every node logs its own certificate: " + before.treeSize());
+
+    NodeSpec host = cluster.nodes().stream()
+        .filter(n -> cluster.management().entityCount(n.managementUrl(), "TransparencyLog") > 0)
+        .findFirst().orElseThrow(() -> new AssertionError("no node reports hosting the TransparencyLog"));
+    System.err.println("[cluster] SIGKILL the log's node " + host.name() + " (pid " + host.pid() + ")");
+    cluster.kill(host.index());
+    NodeSpec survivor = cluster.nodes().stream().filter(n -> n.index() != host.index()).findFirst().orElseThrow();
+    assertExtends(before, survivor);
+
+    cluster.stopAll(Duration.ofSeconds(30), line -> System.err.println("[cluster] " + line));
+    cluster.start(3);
+    cluster.awaitReady(READY, line -> System.err.println("[cluster] " + line));
+    assertExtends(before, cluster.node(2).orElseThrow());
+  }
+
+  /** The log, read through {@code node}, still holds the tree of {@code before} as its prefix (consistency proof). */
+  private static void assertExtends(SignedTreeHead before, NodeSpec node) throws InterruptedException {
+    SignedTreeHead now = treeHead(node, Duration.ofSeconds(120));
+    assertTrue(now.treeSize() >= before.treeSize(), "the log shrank: " + before.treeSize() + " -> " + now.treeSize());
+    try (TrustChainClient client = TrustChainClient.connect(node.host(), node.ports().stoq(), clientSettings(), StoqTls.defaults(),
+        clientIdentity(), node.host())) {
+      TrustChainResponse.ConsistencyProof proof = assertInstanceOf(TrustChainResponse.ConsistencyProof.class,
+          client.sendBlocking(new TrustChainRequest.Consistency(before.treeSize(), now.treeSize())));
+      assertArrayEquals(before.rootHash(), proof.from().rootHash(), "the root at size " + before.treeSize() + " changed");
+      assertTrue(MerkleProofVerifier.verifyConsistency(before, proof.to(), proof.hashes()).isValid(),
+          "consistency proof " + before.treeSize() + " -> " + now.treeSize() + " does not verify");
+    }
+  }
+
+  /** The signed tree head through {@code node}, retried while the log's shard is handed over. */
+  private static SignedTreeHead treeHead(NodeSpec node, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      try (TrustChainClient client = TrustChainClient.connect(node.host(), node.ports().stoq(), clientSettings(), StoqTls.defaults(),
+          clientIdentity(), node.host())) {
+        TrustChainResponse response = client.sendBlocking(new TrustChainRequest.GetTreeHead());
+        if (response instanceof TrustChainResponse.TreeHead head) {
+          assertTrue(head.head().verify(online.hypermesh.node.trustchain.TrustChainKeys.decodePublicKey(head.logPublicKey()))
+              .isValid(), "tree head signature");
+          return head.head();
+        }
+      } catch (StoqException e) {
+        assertTrue(e.error() == StoqError.TIMEOUT || e.error() == StoqError.UNAVAILABLE, e.toString());
+      }
+      assertTrue(System.nanoTime() < deadline, "no tree head from " + node.name() + " in time");
+      Thread.sleep(1000);
+    }
   }
 
   /** Every asset comes back, unchanged, and each owner's list is exactly its assets; retried while shards move. */

@@ -5,6 +5,7 @@ import online.hypermesh.node.local.NodeProcesses;
 import online.hypermesh.node.local.NodeSpec;
 import online.hypermesh.protocol.dns.DoqClient;
 import online.hypermesh.protocol.stoq.StoqSettings;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -139,7 +140,10 @@ final class DnsCommand {
         .append(", flags: ").append(answer.getHeader().printFlags().trim());
     for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
       for (Record record : answer.getSection(section)) {
-        text.append('\n').append(section == Section.AUTHORITY ? ";; authority: " : "").append(record);
+        text.append('\n').append(section == Section.AUTHORITY ? ";; authority: " : "")
+            .append(record.getName()).append('\t').append(record.getTTL()).append('\t')
+            .append(DClass.string(record.getDClass())).append('\t').append(Type.string(record.getType())).append('\t')
+            .append(data(record));
       }
     }
     return text.toString();
@@ -159,6 +163,14 @@ final class DnsCommand {
     return json;
   }
 
+  /** The record's data as dig shows it; IPv6 addresses in their short form (RFC 5952), e.g. ::1. */
+  private static String data(Record record) {
+    if (record instanceof AAAARecord aaaa) {
+      return io.netty.util.NetUtil.toAddressString(aaaa.getAddress());
+    }
+    return record.rdataToString();
+  }
+
   private static List<Map<String, Object>> records(List<Record> records) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Record record : records) {
@@ -166,7 +178,7 @@ final class DnsCommand {
       json.put("name", record.getName().toString());
       json.put("type", Type.string(record.getType()));
       json.put("ttl", record.getTTL());
-      json.put("data", record.rdataToString());
+      json.put("data", data(record));
       out.add(json);
     }
     return out;
