@@ -1,33 +1,19 @@
 package online.hypermesh.protocol.hypermesh;
 
-import online.hypermesh.protocol.ProtocolRegistrar;
-import online.hypermesh.protocol.serialization.KryoCodec;
-import online.hypermesh.protocol.serialization.KryoCodecException;
+import online.hypermesh.protocol.LayerClient;
 import online.hypermesh.protocol.stoq.StoqClient;
-import online.hypermesh.protocol.stoq.StoqError;
-import online.hypermesh.protocol.stoq.StoqException;
 import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqSettings;
 import online.hypermesh.protocol.stoq.StoqTls;
-
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The asset layer's API over one STOQ connection: what the CLI, tests and (later) client actors use.
  * Needs nothing but this module.
  */
-public final class AssetClient implements AutoCloseable {
-
-  private static final KryoCodec CODEC = KryoCodec.of(new ProtocolRegistrar());
-
-  private final StoqClient stoq;
-  private final StoqSettings settings;
+public final class AssetClient extends LayerClient<AssetRequest, AssetResponse> {
 
   private AssetClient(StoqClient stoq, StoqSettings settings) {
-    this.stoq = stoq;
-    this.settings = settings;
+    super(stoq, settings, AssetResponse.class, "asset");
   }
 
   /**
@@ -39,50 +25,4 @@ public final class AssetClient implements AutoCloseable {
                                     String expectedServerName) {
     return new AssetClient(StoqClient.connectBlocking(host, port, settings, tls, identity, expectedServerName), settings);
   }
-
-  public CompletionStage<AssetResponse> send(AssetRequest request) {
-    return stoq.request(CODEC.encode(request)).thenApply(AssetClient::decode);
-  }
-
-  /** Blocking {@link #send}; transport failures surface as StoqException. */
-  public AssetResponse sendBlocking(AssetRequest request) {
-    try {
-      return send(request).toCompletableFuture()
-          .get(settings.requestTimeout().toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw unwrap(e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new StoqException(StoqError.TIMEOUT, "no reply within " + settings.requestTimeout().toSeconds() + "s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoqException(StoqError.UNAVAILABLE, "interrupted");
-    }
-  }
-
-  private static AssetResponse decode(byte[] payload) {
-    Object reply;
-    try {
-      reply = CODEC.decode(payload);
-    } catch (KryoCodecException e) {
-      throw new StoqException(StoqError.MALFORMED_FRAME, "undecodable reply: " + e.getMessage());
-    }
-    if (reply instanceof AssetResponse response) {
-      return response;
-    }
-    throw new StoqException(StoqError.MALFORMED_FRAME, "reply is a " + reply.getClass().getSimpleName() + ", not an asset response");
-  }
-
-  private static RuntimeException unwrap(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof StoqException stoqException) {
-      return stoqException;
-    }
-    return new StoqException(StoqError.UNAVAILABLE, String.valueOf(cause.getMessage()));
-  }
-
-  @Override
-  public void close() {
-    stoq.close();
-  }
-
 }
