@@ -72,6 +72,11 @@ public final class TrustChainKeys {
   }
 
   public static TrustChainKeys openOrCreate(Path dir) throws IOException {
+    // The passphrase file is written last, atomically: once it exists the set is complete and is only
+    // read, so a read-only folder (a Kubernetes Secret) works.
+    if (Files.exists(dir.resolve("trustchain.pass"))) {
+      return open(dir);
+    }
     Files.createDirectories(dir);
     try (FileChannel lockFile = FileChannel.open(dir.resolve("trustchain.lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
