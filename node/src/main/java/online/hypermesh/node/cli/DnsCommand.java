@@ -1,10 +1,6 @@
 package online.hypermesh.node.cli;
 
-import online.hypermesh.node.local.ClusterState;
-import online.hypermesh.node.local.NodeProcesses;
-import online.hypermesh.node.local.NodeSpec;
 import online.hypermesh.protocol.dns.DoqClient;
-import online.hypermesh.protocol.stoq.StoqSettings;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -27,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -112,25 +107,7 @@ final class DnsCommand {
     }
 
     private String[] endpoint() {
-      String value = node != null ? node : localClusterNode().orElse("[::1]:" + StoqSettings.DEFAULT_PORT);
-      int colon = value.lastIndexOf(':');
-      if (colon <= 0 || colon == value.length() - 1 || !value.substring(colon + 1).matches("\\d{1,5}")) {
-        throw new CliException("--node must be HOST:PORT, e.g. [::1]:8443; got '" + value + "'", 2);
-      }
-      String host = value.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      return new String[] {host, value.substring(colon + 1)};
-    }
-
-    private static Optional<String> localClusterNode() {
-      try {
-        return ClusterState.load(DataDir.defaultDir()).flatMap(state -> state.specs().stream()
-            .filter(n -> NodeProcesses.isNode(n.pid())).findFirst().map(NodeSpec::stoqEndpoint));
-      } catch (IOException e) {
-        return Optional.empty();
-      }
+      return NodeOptions.endpoint(node);
     }
   }
 

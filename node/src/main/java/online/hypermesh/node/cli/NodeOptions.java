@@ -92,6 +92,14 @@ final class NodeOptions {
   }
 
   private String[] endpoint() {
+    return endpoint(node);
+  }
+
+  /**
+   * {@code --node HOST:PORT} as {host, port} (brackets of an IPv6 host removed); without it, the first
+   * live node of the local cluster, else [::1]:8443.
+   */
+  static String[] endpoint(String node) {
     String value = node != null ? node : localClusterNode().orElse("[::1]:" + StoqSettings.DEFAULT_PORT);
     int colon = value.lastIndexOf(':');
     if (colon <= 0 || colon == value.length() - 1 || !value.substring(colon + 1).matches("\\d{1,5}")) {
