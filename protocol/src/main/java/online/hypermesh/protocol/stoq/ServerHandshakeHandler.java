@@ -7,15 +7,26 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's end of the handshake stream (stream 0): ClientHello in, ServerHello out,
  * ClientFinished in, ServerFinished out (with FIN). Anything else, or any failure, closes the
  * connection through {@link ServerConnection#fail}.
+ *
+ * <p>The crypto of each step runs on {@link HandshakeWorkers}; the handler waits in a WORKING phase
+ * (any frame then is a protocol error: the client cannot have seen our reply yet) and resumes on
+ * the event loop, which alone touches the stream and the connection.
  */
 final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
 
-  private enum Phase { AWAITING_HELLO, AWAITING_FINISHED, DONE }
+  private static final Logger log = LoggerFactory.getLogger(ServerHandshakeHandler.class);
+
+  private enum Phase { AWAITING_HELLO, WORKING_ON_HELLO, AWAITING_FINISHED, WORKING_ON_FINISHED, DONE }
 
   private final ServerConnection connection;
   private Phase phase = Phase.AWAITING_HELLO;
@@ -37,8 +48,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     } catch (StoqException e) {
       connection.fail(e.error(), e.getMessage());
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(ServerHandshakeHandler.class)
-          .warn("STOQ handshake failed unexpectedly", e);
+      log.warn("STOQ handshake failed unexpectedly", e);
       connection.fail(StoqError.HANDSHAKE_FAILED, "internal error");
     } finally {
       ReferenceCountUtil.release(msg);
@@ -54,19 +64,45 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     byte[] bytes = ByteBufUtil.getBytes(frame.payload());
     HandshakeMessage message = HandshakeMessage.parse(bytes);
     if (phase == Phase.AWAITING_HELLO && message instanceof HandshakeMessage.ClientHello hello) {
-      HandshakeMessage.ServerHello reply = connection.handshake().onClientHello(hello, bytes);
-      phase = Phase.AWAITING_FINISHED;
-      send(ctx, reply, false);
+      phase = Phase.WORKING_ON_HELLO;
+      offload(ctx, () -> connection.handshake().onClientHello(hello, bytes), reply -> {
+        phase = Phase.AWAITING_FINISHED;
+        send(ctx, reply, false);
+      });
     } else if (phase == Phase.AWAITING_FINISHED
         && message instanceof HandshakeMessage.ClientFinished finished) {
-      StoqHandshake.Established done = connection.handshake().onClientFinished(finished);
-      phase = Phase.DONE;
-      connection.established(done.session());
-      send(ctx, done.finished(), true);
+      phase = Phase.WORKING_ON_FINISHED;
+      offload(ctx, () -> connection.handshake().onClientFinished(finished), done -> {
+        phase = Phase.DONE;
+        connection.established(done.session());
+        send(ctx, done.finished(), true);
+      });
     } else {
       throw new StoqException(
           StoqError.HANDSHAKE_FAILED,
           "unexpected " + message.getClass().getSimpleName() + " while " + phase);
+    }
+  }
+
+  /** Runs {@code work} off the event loop, then {@code then} (or the failure) back on it. */
+  private <T> void offload(ChannelHandlerContext ctx, Supplier<T> work, Consumer<T> then) {
+    try {
+      HandshakeWorkers.pool().execute(() -> {
+        T result;
+        try {
+          result = work.get();
+        } catch (StoqException e) {
+          ctx.executor().execute(() -> connection.fail(e.error(), e.getMessage()));
+          return;
+        } catch (RuntimeException e) {
+          log.warn("STOQ handshake failed unexpectedly", e);
+          ctx.executor().execute(() -> connection.fail(StoqError.HANDSHAKE_FAILED, "internal error"));
+          return;
+        }
+        ctx.executor().execute(() -> then.accept(result));
+      });
+    } catch (RejectedExecutionException e) {
+      connection.fail(StoqError.UNAVAILABLE, "server busy: too many handshakes in progress");
     }
   }
 
@@ -83,7 +119,9 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent && phase != Phase.DONE) {
+    // The client ends its side with ClientFinished, possibly while we are still checking it.
+    if (evt instanceof ChannelInputShutdownEvent && phase != Phase.DONE
+        && phase != Phase.WORKING_ON_FINISHED) {
       connection.fail(StoqError.HANDSHAKE_FAILED, "handshake stream ended before ClientFinished");
     }
     ctx.fireUserEventTriggered(evt);
