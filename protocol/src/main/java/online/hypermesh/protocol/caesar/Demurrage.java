@@ -1,6 +1,9 @@
 package online.hypermesh.protocol.caesar;
 
 import java.math.BigInteger;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Continuous decay of a liquid balance, in integers only (see package-info for the rule).
@@ -15,7 +18,8 @@ import java.math.BigInteger;
  * <p>The table is computed once at 256 bits: -ln(1 - r) by its power series (r <= 1/2), F(1 ms)
  * by the exponential series, then squared 62 times. Its error (below 2^-180) is far under one
  * 2^-128 step, which is why rounding each entry down and subtracting one step makes it an
- * underestimate. Immutable and thread-safe.
+ * underestimate. Thread-safe; the only mutable part is a small cache of recent factors (a ledger
+ * reads many accounts at one block time, so the same elapsed times recur).
  */
 public final class Demurrage {
 
@@ -33,7 +37,16 @@ public final class Demurrage {
 
   private final long ratePpb;
   private final long exemptUnits;
+  private static final int CACHE = 4096;
+
   private final BigInteger[] table;
+  private final Map<Long, BigInteger> recent = Collections.synchronizedMap(
+      new LinkedHashMap<>(CACHE * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, BigInteger> eldest) {
+          return size() > CACHE;
+        }
+      });
 
   public Demurrage(long ratePpb, long exemptUnits) {
     if (ratePpb < 0 || ratePpb > MAX_RATE_PPB) {
@@ -83,12 +96,17 @@ public final class Demurrage {
     if (ratePpb == 0) {
       return ONE;
     }
+    BigInteger cached = recent.get(elapsedMillis);
+    if (cached != null) {
+      return cached;
+    }
     BigInteger f = ONE;
     for (int k = BITS - 1; k >= 0 && f.signum() > 0; k--) {
       if ((elapsedMillis >>> k & 1) != 0) {
         f = f.multiply(table[k]).shiftRight(SCALE);
       }
     }
+    recent.put(elapsedMillis, f);
     return f;
   }
 
