@@ -54,7 +54,12 @@ public final class MerkleTree {
 
   /** The root of the block's transactions. */
   public static Digest root(List<Transaction> txs) {
-    return Digest.of(rootOf(leaves(txs), 0, txs.size()));
+    return rootOfHashes(leaves(txs));
+  }
+
+  /** The root over leaf hashes ({@link #leafHash}), in order. */
+  public static Digest rootOfHashes(List<byte[]> leafHashes) {
+    return Digest.of(rootOf(leafHashes, 0, leafHashes.size()));
   }
 
   /** The audit path for leaf {@code index} among {@code leafHashes}. */

@@ -38,7 +38,7 @@ final class BridgeFixture {
   private BridgeFixture(Digest chainId, List<KeyPair> keys) {
     this.chainId = chainId;
     this.keys = keys;
-    this.tipQc = set().genesisQc();
+    this.tipQc = keys.isEmpty() ? null : set().genesisQc();
   }
 
   static List<KeyPair> keys(int n) {
