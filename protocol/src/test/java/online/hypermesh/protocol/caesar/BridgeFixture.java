@@ -84,7 +84,11 @@ final class BridgeFixture {
 
   /** A quorum certificate on {@code block} signed by the first 2f+1 of {@code signers}. */
   QuorumCert qc(Block block, List<KeyPair> signers) {
-    VoteData data = VoteData.of(block);
+    return qc(VoteData.of(block), signers);
+  }
+
+  /** {@code signers} sign exactly {@code data}, as a certificate's signers would. */
+  QuorumCert qc(VoteData data, List<KeyPair> signers) {
     TreeMap<Integer, byte[]> sigs = new TreeMap<>();
     int quorum = signers.size() - (signers.size() - 1) / 3;
     for (int i = 0; i < quorum; i++) {

@@ -109,12 +109,15 @@ class BridgeTest {
     Outcome o = escrowB.redeem(relayed(BOB, 1_000, forged), AT);
     assertRefused(Rejection.NOT_CERTIFIED, o);
     // Certifying the lock's own block, but signed by strangers.
-    CommitCertificate strangersOnBlock = new CommitCertificate(new QuorumCert(
-        c.certificate().qc().data(), chainA.qc(child, strangers).signatures()));
+    CommitCertificate strangersOnBlock =
+        new CommitCertificate(chainA.qc(c.certificate().qc().data(), strangers));
     Outcome o2 = escrowB.redeem(relayed(BOB, 1_000, new InclusionProof(c.block(),
         strangersOnBlock, c.block().transactions().get(1), 1, c.proof(1).path())), AT);
     assertRefused(Rejection.FORGED_CERTIFICATE, o2);
     assertTrue(o2.toString().contains("bad signature from validator 0"), o2.toString());
+    assertTrue(strangersOnBlock.verify(
+        new online.hypermesh.protocol.consensus.bft.ValidatorSet(chainA.chainId,
+            BridgeFixture.publicKeys(strangers)), new FalconVerifier()).accepted());
     // One honest signature replaced by another validator's signature.
     TreeMap<Integer, byte[]> sigs = new TreeMap<>(c.certificate().qc().signatures());
     sigs.put(0, sigs.get(1));
@@ -171,9 +174,8 @@ class BridgeTest {
     BridgeFixture.Committed change =
         chainA.commit(List.of(chainA.validatorSetChange(nextSetA)));
     // A change "certified" by strangers is not followed.
-    Block child = chainA.append(List.of());
-    CommitCertificate strangersCert = new CommitCertificate(new QuorumCert(
-        change.certificate().qc().data(), chainA.qc(child, strangers).signatures()));
+    CommitCertificate strangersCert =
+        new CommitCertificate(chainA.qc(change.certificate().qc().data(), strangers));
     assertRefused(Rejection.FORGED_CERTIFICATE, escrowB.followValidatorSet(new InclusionProof(
         change.block(), strangersCert, change.block().transactions().get(0), 0, List.of())));
     // A block without a change is not a change.
@@ -231,6 +233,28 @@ class BridgeTest {
     assertTrue(watcher.observe(honest.certificate()).ok());
     assertFalse(watcher.observe(other.certificate()).ok());
     assertTrue(watcher.frozen());
+  }
+
+  @Test
+  void heightsOutsideTheTrustedRangeOrEpochAreRefused() {
+    setUp(0);
+    BridgeFixture.Committed first = lockOnA(10, 0, chainB.chainId);
+    BridgeLightClient fromFive =
+        new BridgeLightClient(chainA.set(), 5, new FalconVerifier(), new EnvelopeReader());
+    assertRefused(Rejection.NOT_CERTIFIED, fromFive.verifyTransfer(first.proof(1)).refusal());
+    // After a change at height h, the new set cannot vouch for a block at or below h.
+    BridgeFixture.Committed change = chainA.commit(List.of(chainA.validatorSetChange(nextSetA)));
+    BridgeLightClient client = client(chainA);
+    assertEquals(new Outcome.Applied(1), client.followValidatorSet(change.proof(0)));
+    CommitCertificate byNewSet =
+        new CommitCertificate(chainA.qc(first.certificate().qc().data(), nextSetA));
+    // A valid certificate of the new set, refused only because height 1 is in epoch 0.
+    assertTrue(byNewSet.verify(client.validatorSet(), new FalconVerifier()).accepted());
+    Outcome o = client.verifyTransfer(new InclusionProof(first.block(), byNewSet,
+        first.block().transactions().get(1), 1, first.proof(1).path())).refusal();
+    assertRefused(Rejection.FORGED_CERTIFICATE, o);
+    assertTrue(o.toString().contains("epoch 0"), o.toString());
+    assertTrue(client.verifyTransfer(first.proof(1)).ok());
   }
 
   @Test
