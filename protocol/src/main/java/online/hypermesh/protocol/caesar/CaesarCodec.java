@@ -1,0 +1,278 @@
+package online.hypermesh.protocol.caesar;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.Codec;
+import online.hypermesh.protocol.consensus.bft.CommitCertificate;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
+
+/**
+ * The wire form of a {@link CaesarTransaction}, the payload of a consensus {@code
+ * proof.Transaction}. Big-endian; every length is checked against its bound before anything is
+ * allocated; amounts must be positive and nonces non-negative; nothing may follow the end. So one
+ * payload has exactly one encoding, and the whole payload stays under {@code
+ * proof.Transaction.MAX_PAYLOAD_BYTES} (64 KiB).
+ *
+ * <pre>
+ * u8 version = 1, u8 operation
+ * 1 transfer: u64 nonce, to (32), u64 amount, u16 memo length (0..256), memo (UTF-8)
+ * 2 bond, 3 unbond: u64 nonce, u64 amount
+ * 4 lock, 5 burn: u64 nonce, remote chain id (32), recipient (32), u64 amount
+ * 6 redeem: recipient (32), u64 amount,
+ *           u32 block length (1..40 KiB), block (bft Codec),
+ *           u16 certificate length (1..12 KiB), commit certificate (bft Codec),
+ *           transaction id (32), u16 body length (1..8 KiB), body,
+ *           u32 leaf index, u8 path length (0..32), path (32 each)
+ * </pre>
+ */
+public final class CaesarCodec {
+
+  public static final int VERSION = 1;
+  public static final int MAX_MEMO_BYTES = 256;
+  public static final int MAX_BLOCK_BYTES = 40 * 1024;
+  public static final int MAX_CERTIFICATE_BYTES = 12 * 1024;
+  public static final int MAX_BODY_BYTES = 8 * 1024;
+
+  private static final int TRANSFER = 1;
+  private static final int BOND = 2;
+  private static final int UNBOND = 3;
+  private static final int LOCK = 4;
+  private static final int BURN = 5;
+  private static final int REDEEM = 6;
+
+  private CaesarCodec() {}
+
+  /** A payload, or why the bytes are not one. */
+  public sealed interface Decoded permits Valid, Malformed {}
+
+  public record Valid(CaesarTransaction transaction) implements Decoded {}
+
+  public record Malformed(String reason) implements Decoded {}
+
+  /**
+   * The envelope kind for a payload. TransactionKind has no bridge kinds yet: locks, burns and
+   * redemptions ride as TOKEN_TRANSFER and the payload's operation byte tells them apart.
+   */
+  public static TransactionKind kindOf(CaesarTransaction tx) {
+    if (tx instanceof CaesarTransaction.Bond) {
+      return TransactionKind.STAKE_BOND;
+    }
+    if (tx instanceof CaesarTransaction.Unbond) {
+      return TransactionKind.STAKE_UNBOND;
+    }
+    return TransactionKind.TOKEN_TRANSFER;
+  }
+
+  /** Encodes; throws IllegalArgumentException for a value the decoder would refuse. */
+  public static byte[] encode(CaesarTransaction tx) {
+    byte[] bytes = write(tx);
+    Decoded back = decode(bytes);
+    if (back instanceof Malformed m) {
+      throw new IllegalArgumentException("not encodable: " + m.reason());
+    }
+    return bytes;
+  }
+
+  private static byte[] write(CaesarTransaction tx) {
+    Out out = new Out();
+    out.u8(VERSION);
+    if (tx instanceof CaesarTransaction.Transfer t) {
+      byte[] memo = t.memo().getBytes(StandardCharsets.UTF_8);
+      if (memo.length > MAX_MEMO_BYTES) {
+        throw new IllegalArgumentException("memo exceeds " + MAX_MEMO_BYTES + " bytes");
+      }
+      out.u8(TRANSFER).u64(t.nonce()).digest(t.to()).u64(t.amount()).u16(memo.length).raw(memo);
+    } else if (tx instanceof CaesarTransaction.Bond b) {
+      out.u8(BOND).u64(b.nonce()).u64(b.amount());
+    } else if (tx instanceof CaesarTransaction.Unbond u) {
+      out.u8(UNBOND).u64(u.nonce()).u64(u.amount());
+    } else if (tx instanceof CaesarTransaction.Lock l) {
+      out.u8(LOCK).u64(l.nonce()).digest(l.remoteChain()).digest(l.recipient()).u64(l.amount());
+    } else if (tx instanceof CaesarTransaction.Burn b) {
+      out.u8(BURN).u64(b.nonce()).digest(b.remoteChain()).digest(b.recipient()).u64(b.amount());
+    } else {
+      CaesarTransaction.Redeem r = (CaesarTransaction.Redeem) tx;
+      InclusionProof p = r.proof();
+      byte[] block = Codec.encode(p.block());
+      byte[] cert = Codec.encode(p.certificate());
+      byte[] body = p.transaction().body();
+      if (block.length > MAX_BLOCK_BYTES || cert.length > MAX_CERTIFICATE_BYTES
+          || body.length > MAX_BODY_BYTES || p.path().size() > MerkleTree.MAX_PATH) {
+        throw new IllegalArgumentException("redemption exceeds the payload bounds: block "
+            + block.length + " B, certificate " + cert.length + " B, body " + body.length
+            + " B, path " + p.path().size());
+      }
+      out.u8(REDEEM).digest(r.recipient()).u64(r.amount());
+      out.u32(block.length).raw(block).u16(cert.length).raw(cert);
+      out.digest(p.transaction().id()).u16(body.length).raw(body);
+      out.u32(p.index()).u8(p.path().size());
+      for (Digest d : p.path()) {
+        out.digest(d);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** Never throws: anything but exactly one valid encoding is {@link Malformed}. */
+  public static Decoded decode(byte[] bytes) {
+    if (bytes == null) {
+      return new Malformed("no bytes");
+    }
+    try {
+      ByteBuffer in = ByteBuffer.wrap(bytes);
+      int version = in.get() & 0xff;
+      if (version != VERSION) {
+        throw new Bad("unknown payload version " + version);
+      }
+      int op = in.get() & 0xff;
+      CaesarTransaction tx = switch (op) {
+        case TRANSFER -> new CaesarTransaction.Transfer(
+            nonce(in), digest(in), amount(in), memo(in));
+        case BOND -> new CaesarTransaction.Bond(nonce(in), amount(in));
+        case UNBOND -> new CaesarTransaction.Unbond(nonce(in), amount(in));
+        case LOCK -> new CaesarTransaction.Lock(nonce(in), digest(in), digest(in), amount(in));
+        case BURN -> new CaesarTransaction.Burn(nonce(in), digest(in), digest(in), amount(in));
+        case REDEEM -> redeem(in);
+        default -> throw new Bad("unknown operation " + op);
+      };
+      if (in.hasRemaining()) {
+        throw new Bad(in.remaining() + " bytes after the end of the payload");
+      }
+      return new Valid(tx);
+    } catch (Bad e) {
+      return new Malformed(e.getMessage());
+    } catch (BufferUnderflowException e) {
+      return new Malformed("truncated payload");
+    }
+  }
+
+  private static CaesarTransaction.Redeem redeem(ByteBuffer in) throws Bad {
+    Digest recipient = digest(in);
+    long amount = amount(in);
+    byte[] blockBytes = bytes(in, length(in.getInt() & 0xffffffffL, MAX_BLOCK_BYTES, "block"));
+    Codec.Decoded<Block> block = Codec.decodeBlock(blockBytes);
+    if (!block.ok()) {
+      throw new Bad("block: " + block.error());
+    }
+    byte[] certBytes = bytes(in, length(in.getShort() & 0xffff, MAX_CERTIFICATE_BYTES,
+        "certificate"));
+    Codec.Decoded<CommitCertificate> cert = Codec.decodeCommitCertificate(certBytes);
+    if (!cert.ok()) {
+      throw new Bad("commit certificate: " + cert.error());
+    }
+    Digest txId = digest(in);
+    byte[] body = bytes(in, length(in.getShort() & 0xffff, MAX_BODY_BYTES, "transaction body"));
+    long index = in.getInt() & 0xffffffffL;
+    if (index > Integer.MAX_VALUE) {
+      throw new Bad("leaf index " + index + " out of range");
+    }
+    int pathLength = in.get() & 0xff;
+    if (pathLength > MerkleTree.MAX_PATH) {
+      throw new Bad("path of " + pathLength + " hashes, at most " + MerkleTree.MAX_PATH);
+    }
+    List<Digest> path = new ArrayList<>(pathLength);
+    for (int i = 0; i < pathLength; i++) {
+      path.add(digest(in));
+    }
+    InclusionProof proof = new InclusionProof(block.value(), cert.value(),
+        new Transaction(txId, body), (int) index, path);
+    return new CaesarTransaction.Redeem(recipient, amount, proof);
+  }
+
+  private static long nonce(ByteBuffer in) throws Bad {
+    long nonce = in.getLong();
+    if (nonce < 0) {
+      throw new Bad("nonce must be non-negative");
+    }
+    return nonce;
+  }
+
+  private static long amount(ByteBuffer in) throws Bad {
+    long amount = in.getLong();
+    if (amount <= 0) {
+      throw new Bad("amount must be positive, not " + Long.toUnsignedString(amount));
+    }
+    return amount;
+  }
+
+  private static Digest digest(ByteBuffer in) {
+    return Digest.of(bytes(in, Digest.LENGTH));
+  }
+
+  private static String memo(ByteBuffer in) throws Bad {
+    int n = length(in.getShort() & 0xffff, MAX_MEMO_BYTES, "memo");
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes(in, n))).toString();
+    } catch (CharacterCodingException e) {
+      throw new Bad("memo is not valid UTF-8");
+    }
+  }
+
+  private static int length(long n, int max, String what) throws Bad {
+    if (n > max) {
+      throw new Bad(what + " of " + n + " bytes exceeds " + max);
+    }
+    return (int) n;
+  }
+
+  private static byte[] bytes(ByteBuffer in, int n) {
+    if (in.remaining() < n) {
+      throw new BufferUnderflowException();
+    }
+    byte[] b = new byte[n];
+    in.get(b);
+    return b;
+  }
+
+  private static final class Bad extends Exception {
+    Bad(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static final class Out {
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+
+    Out u8(int v) {
+      buf.write(v);
+      return this;
+    }
+
+    Out u16(int v) {
+      return u8(v >>> 8).u8(v);
+    }
+
+    Out u32(long v) {
+      return u16((int) (v >>> 16) & 0xffff).u16((int) v & 0xffff);
+    }
+
+    Out u64(long v) {
+      return u32(v >>> 32).u32(v & 0xffffffffL);
+    }
+
+    Out digest(Digest d) {
+      return raw(d.bytes());
+    }
+
+    Out raw(byte[] b) {
+      buf.writeBytes(b);
+      return this;
+    }
+
+    byte[] toByteArray() {
+      return buf.toByteArray();
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package online.hypermesh.protocol.caesar;
+
+/** Why an operation was refused. The ledger and the bridge are unchanged by a refused operation. */
+public enum Rejection {
+  NON_POSITIVE_AMOUNT,
+  UNKNOWN_ACCOUNT,
+  BAD_NONCE,
+  /** The liquid balance, after demurrage up to the block time, is below the amount. */
+  INSUFFICIENT_FUNDS,
+  INSUFFICIENT_BONDED,
+  /** The block time or height is before the last one applied. */
+  CLOCK_BACKWARDS,
+  MEMO_TOO_LONG,
+  /** The bridge counter the operation draws on (units sent out, units received) is too small. */
+  BRIDGE_LIMIT,
+  /** The total would exceed 2^63 - 1 minor units. */
+  SUPPLY_OVERFLOW,
+  /** The payload is not one the ledger applies directly (a redemption goes to the escrow). */
+  NOT_A_LEDGER_OPERATION,
+  MALFORMED,
+  // The bridge's refusals.
+  BRIDGE_FROZEN,
+  NOT_CERTIFIED,
+  FORGED_CERTIFICATE,
+  STALE_VALIDATOR_SET,
+  BAD_INCLUSION_PROOF,
+  NOT_A_BRIDGE_TRANSFER,
+  WRONG_CHAIN,
+  REPLAYED_LOCK,
+  MISMATCHED_LOCK,
+  CONFLICTING_BLOCKS,
+  NOT_A_VALIDATOR_SET_CHANGE
+}

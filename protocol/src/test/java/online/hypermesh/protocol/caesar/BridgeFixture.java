@@ -1,0 +1,132 @@
+package online.hypermesh.protocol.caesar;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.CommitCertificate;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.FalconSigner;
+import online.hypermesh.protocol.consensus.bft.QuorumCert;
+import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
+import online.hypermesh.protocol.consensus.bft.Vote;
+import online.hypermesh.protocol.consensus.bft.VoteData;
+import online.hypermesh.protocol.consensus.proof.TransactionCodec;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
+import online.hypermesh.protocol.crypto.Falcon;
+
+/**
+ * A remote chain for bridge tests: a real hash chain of bft blocks, each carrying a quorum
+ * certificate of FALCON-1024 votes on its parent, signed by whichever keys the test says (the
+ * honest set, a retired set, or strangers).
+ */
+final class BridgeFixture {
+
+  final Digest chainId;
+  List<KeyPair> keys;
+  private Block tip;
+  private QuorumCert tipQc;
+  private long envelopeNonce;
+
+  BridgeFixture(String name, List<KeyPair> keys) {
+    this(Digest.sha256(name.getBytes(StandardCharsets.UTF_8)), keys);
+  }
+
+  private BridgeFixture(Digest chainId, List<KeyPair> keys) {
+    this.chainId = chainId;
+    this.keys = keys;
+    this.tipQc = keys.isEmpty() ? null : set().genesisQc();
+  }
+
+  static List<KeyPair> keys(int n) {
+    List<KeyPair> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(Falcon.generateKeyPair());
+    }
+    return out;
+  }
+
+  static List<byte[]> publicKeys(List<KeyPair> keys) {
+    return keys.stream().map(k -> k.getPublic().getEncoded()).toList();
+  }
+
+  ValidatorSet set() {
+    return new ValidatorSet(chainId, publicKeys(keys));
+  }
+
+  /** The same chain so far, growing separately from here (to fork it). */
+  BridgeFixture fork() {
+    BridgeFixture f = new BridgeFixture(chainId, keys);
+    f.tip = tip;
+    f.tipQc = tipQc;
+    f.envelopeNonce = envelopeNonce + 1_000_000;
+    return f;
+  }
+
+  /** Appends a block with {@code txs}, then an empty child: returns the first, committed. */
+  Committed commit(List<Transaction> txs) {
+    Block block = append(txs);
+    Block child = append(List.of());
+    return new Committed(block, new CommitCertificate(qc(child, keys)));
+  }
+
+  Block append(List<Transaction> txs) {
+    long round = tip == null ? 1 : tip.round() + 1;
+    long height = tip == null ? 1 : tip.height() + 1;
+    Block b = new Block(round, height, (int) (round % keys.size()), tipQc, txs);
+    tip = b;
+    tipQc = qc(b, keys);
+    return b;
+  }
+
+  /** A quorum certificate on {@code block} signed by the first 2f+1 of {@code signers}. */
+  QuorumCert qc(Block block, List<KeyPair> signers) {
+    return qc(VoteData.of(block), signers);
+  }
+
+  /** {@code signers} sign exactly {@code data}, as a certificate's signers would. */
+  QuorumCert qc(VoteData data, List<KeyPair> signers) {
+    TreeMap<Integer, byte[]> sigs = new TreeMap<>();
+    int quorum = signers.size() - (signers.size() - 1) / 3;
+    for (int i = 0; i < quorum; i++) {
+      sigs.put(i, Vote.sign(data, i, new FalconSigner(signers.get(i).getPrivate()), chainId)
+          .signature());
+    }
+    return new QuorumCert(data, sigs);
+  }
+
+  /** A consensus envelope carrying {@code payload}, as the node puts it in a block. */
+  Transaction envelope(TransactionKind kind, byte[] payload) {
+    var tx = new online.hypermesh.protocol.consensus.proof.Transaction(kind, payload,
+        List.of("not parsed by the bridge".getBytes(StandardCharsets.US_ASCII)),
+        envelopeNonce++, 1_700_000_000_000L, null, null, null, null, null);
+    return new Transaction(Digest.of(tx.id()), TransactionCodec.encode(tx));
+  }
+
+  Transaction caesar(CaesarTransaction payload) {
+    return envelope(CaesarCodec.kindOf(payload), CaesarCodec.encode(payload));
+  }
+
+  Transaction validatorSetChange(List<KeyPair> next) {
+    return envelope(TransactionKind.VALIDATOR_SET_CHANGE,
+        ValidatorSetChange.encode(publicKeys(next)));
+  }
+
+  record Committed(Block block, CommitCertificate certificate) {
+    InclusionProof proof(int index) {
+      return InclusionProof.of(block, certificate, index);
+    }
+  }
+
+  /** Shape-only proof for tests that never verify it. */
+  static InclusionProof anyProof() {
+    ValidatorSet set = new ValidatorSet(Digest.ZERO, List.of(new byte[] {1}));
+    byte[] body = {1, 2, 3};
+    Transaction tx = new Transaction(Digest.sha256(body), body);
+    Block block = new Block(1, 1, 0, set.genesisQc(), List.of(tx));
+    return InclusionProof.of(block, new CommitCertificate(set.genesisQc()), 0);
+  }
+}

@@ -1,0 +1,126 @@
+package online.hypermesh.protocol.caesar;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.proof.Transaction;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
+import org.junit.jupiter.api.Test;
+
+class CaesarCodecTest {
+
+  private static final Digest TO = LedgerTest.id("to");
+  private static final Digest CHAIN = LedgerTest.id("chain");
+
+  private static String malformed(byte[] bytes) {
+    CaesarCodec.Decoded d = CaesarCodec.decode(bytes);
+    assertTrue(d instanceof CaesarCodec.Malformed, "decoded " + d);
+    return ((CaesarCodec.Malformed) d).reason();
+  }
+
+  @Test
+  void everyOperationRoundTripsToOneEncoding() {
+    for (CaesarTransaction tx : List.of(
+        new CaesarTransaction.Transfer(0, TO, 1, ""),
+        new CaesarTransaction.Transfer(Long.MAX_VALUE, TO, Long.MAX_VALUE, "x".repeat(256)),
+        new CaesarTransaction.Transfer(5, TO, 77, "loyer — janvier ☕"),
+        new CaesarTransaction.Bond(3, 1_000),
+        new CaesarTransaction.Unbond(4, 999),
+        new CaesarTransaction.Lock(6, CHAIN, TO, 12),
+        new CaesarTransaction.Burn(7, CHAIN, TO, 13))) {
+      byte[] bytes = CaesarCodec.encode(tx);
+      assertEquals(new CaesarCodec.Valid(tx), CaesarCodec.decode(bytes));
+      // Any truncation is refused.
+      for (int cut = 0; cut < bytes.length; cut++) {
+        malformed(Arrays.copyOf(bytes, cut));
+      }
+      assertTrue(malformed(Arrays.copyOf(bytes, bytes.length + 1)).contains("after the end"));
+    }
+    assertEquals("01020000000000000003" + "00000000000003e8",
+        HexFormat.of().formatHex(CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000))));
+  }
+
+  @Test
+  void aRedemptionRoundTripsWithItsProof() {
+    CaesarTransaction.Redeem r = new CaesarTransaction.Redeem(TO, 500, BridgeFixture.anyProof());
+    byte[] bytes = CaesarCodec.encode(r);
+    CaesarTransaction.Redeem back =
+        (CaesarTransaction.Redeem) ((CaesarCodec.Valid) CaesarCodec.decode(bytes)).transaction();
+    assertEquals(r.recipient(), back.recipient());
+    assertEquals(r.proof().block(), back.proof().block());
+    assertEquals(r.proof().transaction().id(), back.proof().transaction().id());
+    assertArrayEquals(bytes, CaesarCodec.encode(back));
+    assertEquals(TransactionKind.TOKEN_TRANSFER, CaesarCodec.kindOf(r));
+  }
+
+  @Test
+  void strictDecodingNamesWhatIsWrong() {
+    byte[] bond = CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000));
+    byte[] v2 = bond.clone();
+    v2[0] = 2;
+    assertEquals("unknown payload version 2", malformed(v2));
+    byte[] op = bond.clone();
+    op[1] = 42;
+    assertEquals("unknown operation 42", malformed(op));
+    byte[] zero = bond.clone();
+    Arrays.fill(zero, 10, 18, (byte) 0);
+    assertEquals("amount must be positive, not 0", malformed(zero));
+    byte[] negative = bond.clone();
+    negative[10] = (byte) 0x80;
+    assertTrue(malformed(negative).startsWith("amount must be positive"));
+    byte[] nonce = bond.clone();
+    nonce[2] = (byte) 0xff;
+    assertEquals("nonce must be non-negative", malformed(nonce));
+    assertEquals("no bytes", malformed(null));
+    assertEquals("truncated payload", malformed(new byte[0]));
+
+    byte[] transfer = CaesarCodec.encode(new CaesarTransaction.Transfer(1, TO, 2, "ab"));
+    byte[] longMemo = transfer.clone();
+    ByteBuffer.wrap(longMemo).putShort(50, (short) 257);
+    assertEquals("memo of 257 bytes exceeds 256", malformed(longMemo));
+    byte[] badUtf8 = transfer.clone();
+    badUtf8[badUtf8.length - 1] = (byte) 0xc3;
+    assertEquals("memo is not valid UTF-8", malformed(badUtf8));
+
+    byte[] redeem = CaesarCodec.encode(
+        new CaesarTransaction.Redeem(TO, 5, BridgeFixture.anyProof()));
+    byte[] bigBlock = redeem.clone();
+    ByteBuffer.wrap(bigBlock).putInt(42, 40 * 1024 + 1);
+    assertEquals("block of 40961 bytes exceeds 40960", malformed(bigBlock));
+    byte[] badBlock = redeem.clone();
+    ByteBuffer.wrap(badBlock).putInt(42, ByteBuffer.wrap(redeem).getInt(42) - 1);
+    assertTrue(malformed(badBlock).startsWith("block: "), malformed(badBlock));
+  }
+
+  @Test
+  void encodingRefusesWhatDecodingWouldRefuse() {
+    assertThrows(IllegalArgumentException.class,
+        () -> CaesarCodec.encode(new CaesarTransaction.Bond(1, 0)));
+    assertThrows(IllegalArgumentException.class,
+        () -> CaesarCodec.encode(new CaesarTransaction.Transfer(-1, TO, 5, "")));
+    assertThrows(IllegalArgumentException.class,
+        () -> CaesarCodec.encode(new CaesarTransaction.Transfer(1, TO, 5, "é".repeat(129))));
+  }
+
+  @Test
+  void aPayloadRidesInAConsensusEnvelopeAndTheReaderFindsIt() {
+    BridgeFixture chain = new BridgeFixture("envelope", List.of());
+    CaesarTransaction lock = new CaesarTransaction.Lock(0, CHAIN, TO, 10);
+    var tx = chain.caesar(lock);
+    assertEquals(lock, new EnvelopeReader().caesar(tx.body()).orElseThrow());
+    assertTrue(new EnvelopeReader().validatorSetChange(tx.body()).isEmpty());
+    // The same payload under a kind that does not match it is not read as a lock.
+    var wrongKind = chain.envelope(TransactionKind.STAKE_BOND, CaesarCodec.encode(lock));
+    assertTrue(new EnvelopeReader().caesar(wrongKind.body()).isEmpty());
+    assertTrue(new EnvelopeReader().caesar(new byte[] {1, 2}).isEmpty());
+    assertTrue(Transaction.MAX_PAYLOAD_BYTES > CaesarCodec.MAX_BLOCK_BYTES
+        + CaesarCodec.MAX_CERTIFICATE_BYTES + CaesarCodec.MAX_BODY_BYTES + 32 * 33 + 128);
+  }
+}
