@@ -28,7 +28,14 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.util.Set;
+import java.util.function.BiFunction;
+import online.hypermesh.protocol.crypto.Pq;
+import online.hypermesh.protocol.trustchain.RenewalPolicy;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -68,6 +75,11 @@ public final class CertificateAuthority
 
   public record Revoke(String serialHex, RevocationReason reason, ActorRef<TrustChainResponse> replyTo)
       implements Command {
+  }
+
+  /** A node renews its own certificate ({@link RenewalPolicy}); issued and logged like {@link Issue}. */
+  public record Renew(byte[] csrDer, byte[] currentCertificateDer, long validitySeconds,
+                      ActorRef<TrustChainResponse> replyTo) implements Command {
   }
 
   public record GetStatus(String serialHex, ActorRef<TrustChainResponse> replyTo) implements Command {
@@ -115,6 +127,7 @@ public final class CertificateAuthority
   private final ActorContext<Command> context;
   private final CertificateIssuer issuer;
   private final IssuancePolicy policy;
+  private final RenewalPolicy renewal;
   private final RecipientRef<TransparencyLog.Command> log;
   private final byte[] logPublicKey;
   private final Duration askTimeout;
@@ -136,6 +149,7 @@ public final class CertificateAuthority
     this.context = context;
     this.issuer = issuer;
     this.policy = policy;
+    this.renewal = new RenewalPolicy(policy, issuer.root(), issuer.intermediate(), clock);
     this.log = log;
     this.logPublicKey = logPublicKey.clone();
     this.askTimeout = askTimeout;
@@ -152,7 +166,11 @@ public final class CertificateAuthority
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Issue.class, (state, issue) -> {
-          startIssue(issue);
+          startIssue(issue.csrDer(), issue.validitySeconds(), policy::check, issue.replyTo());
+          return Effect().none();
+        })
+        .onCommand(Renew.class, (state, renew) -> {
+          startRenew(state, renew);
           return Effect().none();
         })
         .onCommand(Logged.class, (state, logged) -> {
@@ -168,24 +186,47 @@ public final class CertificateAuthority
         .build();
   }
 
+  /**
+   * Revocation is this entity's state, so it is read here, on the entity's thread; the rest of the
+   * renewal check runs with the signature on the signing pool.
+   */
+  private void startRenew(State state, Renew renew) {
+    X509Certificate current;
+    try {
+      current = (X509Certificate) CertificateFactory.getInstance("X.509", Pq.BC)
+          .generateCertificate(new ByteArrayInputStream(renew.currentCertificateDer()));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      renew.replyTo().tell(new Rejected(TrustChainResponse.Reason.INVALID,
+          IssuanceDecision.Reason.CURRENT_CERTIFICATE_REFUSED + ": not a DER certificate: " + e.getMessage()));
+      return;
+    }
+    Record record = state.serials.get(serialHex(current.getSerialNumber()));
+    Set<BigInteger> revoked = record != null && record.revokedReason != null
+        ? Set.of(current.getSerialNumber()) : Set.of();
+    startIssue(renew.csrDer(), renew.validitySeconds(),
+        (request, validity) -> renewal.check(request, validity, current, revoked), renew.replyTo());
+  }
+
   /** Check, sign, log: off the entity's thread; the result comes back as {@link Logged} or goes straight to the caller. */
-  private void startIssue(Issue issue) {
+  private void startIssue(byte[] csrDer, long validitySeconds,
+                          BiFunction<PKCS10CertificationRequest, Duration, IssuanceDecision> decide,
+                          ActorRef<TrustChainResponse> replyTo) {
     ActorRef<Command> self = context.getSelf();
-    CompletableFuture.supplyAsync(() -> sign(issue), signing)
+    CompletableFuture.supplyAsync(() -> sign(csrDer, validitySeconds, decide), signing)
         .thenCompose(signed -> {
           if (signed instanceof Rejected rejected) {
-            issue.replyTo().tell(rejected);
+            replyTo.tell(rejected);
             return CompletableFuture.completedFuture(null);
           }
           SignedCertificate certificate = (SignedCertificate) signed;
           return AskPattern.<TransparencyLog.Command, TransparencyLog.Appended>ask(log,
-                  replyTo -> new TransparencyLog.Append(certificate.der(), replyTo), askTimeout, context.getSystem().scheduler())
+                  logReply -> new TransparencyLog.Append(certificate.der(), logReply), askTimeout, context.getSystem().scheduler())
               .thenAccept(appended -> self.tell(new Logged(certificate.serialHex(), certificate.subject(), certificate.notAfterMillis(),
-                  appended.leafIndex(), certificate.der(), appended.receipt(), issue.replyTo())))
+                  appended.leafIndex(), certificate.der(), appended.receipt(), replyTo)))
               .toCompletableFuture();
         })
         .exceptionally(failure -> {
-          issue.replyTo().tell(new Rejected(TrustChainResponse.Reason.LOG_UNAVAILABLE,
+          replyTo.tell(new Rejected(TrustChainResponse.Reason.LOG_UNAVAILABLE,
               "the transparency log did not take the certificate, so it was not issued: " + failure.getMessage()));
           return null;
         });
@@ -195,23 +236,29 @@ public final class CertificateAuthority
   }
 
   /** Policy check and signature; a {@link Rejected} or a {@link SignedCertificate}. Never throws. */
-  private Object sign(Issue issue) {
+  private Object sign(byte[] csrDer, long validitySeconds,
+                      BiFunction<PKCS10CertificationRequest, Duration, IssuanceDecision> decide) {
     PKCS10CertificationRequest request;
     try {
-      request = SigningRequests.fromDer(issue.csrDer());
+      request = SigningRequests.fromDer(csrDer);
     } catch (IllegalArgumentException e) {
       return new Rejected(TrustChainResponse.Reason.INVALID, "MALFORMED_REQUEST: " + e.getMessage());
     }
     Duration validity;
-    if (issue.validitySeconds() < 0) {
+    if (validitySeconds < 0) {
       return new Rejected(TrustChainResponse.Reason.INVALID, "VALIDITY_NOT_ALLOWED: negative validity");
-    } else if (issue.validitySeconds() == 0) {
+    } else if (validitySeconds == 0) {
       Duration max = policy.maxValidity(requestedRole(request));
       validity = max == null ? Duration.ofHours(24) : max;
     } else {
-      validity = Duration.ofSeconds(issue.validitySeconds());
+      validity = Duration.ofSeconds(validitySeconds);
     }
-    IssuanceDecision decision = policy.check(request, validity);
+    IssuanceDecision decision;
+    try {
+      decision = decide.apply(request, validity);
+    } catch (RuntimeException e) {
+      return new Rejected(TrustChainResponse.Reason.INVALID, "MALFORMED_REQUEST: " + e.getMessage());
+    }
     if (decision instanceof IssuanceDecision.Refused refused) {
       return new Rejected(TrustChainResponse.Reason.INVALID, refused.reason() + ": " + refused.detail());
     }

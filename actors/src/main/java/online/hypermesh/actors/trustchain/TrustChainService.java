@@ -55,7 +55,10 @@ public final class TrustChainService {
     return new TrustChainService(sharding, caId, logName, logKey, askTimeout);
   }
 
-  /** Issue and Revoke change the CA; the caller (the node's edge) decides who may send them. */
+  /**
+   * Issue and Revoke change the CA; the caller (the node's edge) decides who may send them. Renew is not
+   * one of them: the CA authorizes a renewal from the request itself (see RenewalPolicy).
+   */
   public static boolean changesState(TrustChainRequest request) {
     return request instanceof TrustChainRequest.Issue || request instanceof TrustChainRequest.Revoke;
   }
@@ -70,6 +73,14 @@ public final class TrustChainService {
       // Issuing also waits for the log; give it both timeouts.
       return ca.ask(replyTo -> new CertificateAuthority.Issue(issue.csrDer(), issue.validitySeconds(), replyTo),
           askTimeout.multipliedBy(2));
+    }
+    if (request instanceof TrustChainRequest.Renew renew) {
+      if (renew.csrDer() == null || renew.csrDer().length == 0
+          || renew.currentCertificateDer() == null || renew.currentCertificateDer().length == 0) {
+        return invalid("a renewal needs a certificate request and the current certificate");
+      }
+      return ca.ask(replyTo -> new CertificateAuthority.Renew(renew.csrDer(), renew.currentCertificateDer(),
+          renew.validitySeconds(), replyTo), askTimeout.multipliedBy(2));
     }
     if (request instanceof TrustChainRequest.Revoke revoke) {
       var reason = RevocationReason.parse(revoke.reason());
