@@ -32,7 +32,7 @@ class RenewalScheduleTest {
     Instant issued = Instant.parse("2026-01-01T00:00:00Z");
     // TrustChain backdates notBefore by its skew allowance; the lifetime counts from issuance.
     Instant notBefore = issued.minus(IssuancePolicy.BACKDATE);
-    assertEquals(issued.plus(Duration.ofMinutes((long) (24 * 60 * 0.66))),
+    assertEquals(issued.plusMillis((long) (Duration.ofHours(24).toMillis() * 0.66)),
         SCHEDULE.renewalTime(notBefore, issued.plus(Duration.ofHours(24))));
     RenewalSchedule half = new RenewalSchedule(0.5, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(4));
     assertEquals(issued.plusSeconds(15), half.renewalTime(notBefore, issued.plusSeconds(30)));
@@ -69,7 +69,7 @@ class RenewalScheduleTest {
 
   @Test
   void theConfigurationIsReadAndCheckedFromBaseConf() {
-    RenewalSchedule fromBase = RenewalSchedule.fromConfig(NodeConfig.fromString("include classpath(\"base.conf\")"));
+    RenewalSchedule fromBase = RenewalSchedule.fromConfig(ConfigFactory.parseResources("base.conf").resolve());
     assertEquals(0.66, fromBase.renewAt());
     assertEquals(Duration.ofHours(24), fromBase.validity());
     assertThrows(NodeConfig.InvalidConfigException.class, () -> RenewalSchedule.fromConfig(ConfigFactory.parseString(
