@@ -65,6 +65,8 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1225, CertificateAuthority.CertificateIssued.class)
         .register(1226, CertificateAuthority.CertificateRevoked.class)
         .register(1227, CertificateAuthority.Renew.class)
+        .register(1228, CertificateAuthority.Register.class)
+        .register(1229, CertificateAuthority.RegisterLogged.class)
         .register(1300, Validator.Deliver.class)
         .register(1301, Validator.Submit.class)
         .register(1302, Validator.SubmittedTransaction.class)

@@ -146,6 +146,22 @@ class CertificateRenewalTest {
         assertTrue(proof.head().verify(pki.keys().logSigner().publicKey()).isValid());
         assertTrue(MerkleProofVerifier.verifyInclusion(proof.head(), proof.leafIndex(),
             MerkleHashes.leafHash(renewed.getEncoded()), proof.hashes()).isValid());
+        // The CA knows both: the renewal it issued, and the first certificate, which the node registered
+        // (and logged) when it came up, so either can be revoked.
+        assertEquals(TrustChainResponse.CertificateState.GOOD, assertInstanceOf(TrustChainResponse.Status.class,
+            tc.sendBlocking(new TrustChainRequest.Status(renewed.getSerialNumber().toString(16)))).state());
+        TrustChainResponse.Status first = null;
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < until) {
+          first = assertInstanceOf(TrustChainResponse.Status.class,
+              tc.sendBlocking(new TrustChainRequest.Status(original.getSerialNumber().toString(16))));
+          if (first.state() == TrustChainResponse.CertificateState.GOOD) {
+            break;
+          }
+          Thread.sleep(200);
+        }
+        assertEquals(TrustChainResponse.CertificateState.GOOD, first.state());
+        assertTrue(first.leafIndex() >= 0);
       }
 
       while (!Instant.now().isAfter(originalExpiry.plusSeconds(1))) {

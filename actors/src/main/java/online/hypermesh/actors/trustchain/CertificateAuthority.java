@@ -34,7 +34,10 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
 import java.util.Set;
 import java.util.function.BiFunction;
+import online.hypermesh.protocol.crypto.CertificateRejectedException;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.Pq;
+import online.hypermesh.protocol.trustchain.MerkleHashes;
 import online.hypermesh.protocol.trustchain.RenewalPolicy;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -83,6 +86,20 @@ public final class CertificateAuthority
   }
 
   public record GetStatus(String serialHex, ActorRef<TrustChainResponse> replyTo) implements Command {
+  }
+
+  /**
+   * Records a certificate this CA's intermediate signed outside the entity (a node's first certificate,
+   * issued by {@code hypermesh up} from the same keys), logging it first unless the log has it, so its
+   * status is known and it can be revoked. Answers {@link TrustChainResponse.Status} (with its leaf
+   * index) or {@link Rejected} when this CA did not issue it.
+   */
+  public record Register(byte[] certificateDer, ActorRef<TrustChainResponse> replyTo) implements Command {
+  }
+
+  /** Self message: a registered certificate is in the log at {@code leafIndex}. */
+  public record RegisterLogged(String serialHex, String subject, long notAfterMillis, long leafIndex,
+                               ActorRef<TrustChainResponse> replyTo) implements Command {
   }
 
   /** Self message: signed and logged, to be recorded. */
@@ -181,9 +198,53 @@ public final class CertificateAuthority
           return Effect().none();
         })
         .onCommand(Flush.class, (state, flush) -> flush())
+        .onCommand(Register.class, this::register)
+        .onCommand(RegisterLogged.class, (state, logged) -> state.serials.containsKey(logged.serialHex())
+            ? Effect().reply(logged.replyTo(), status(state, logged.serialHex()))
+            : Effect().persist(new CertificateIssued(logged.serialHex(), logged.subject(), logged.notAfterMillis(),
+                logged.leafIndex())).thenReply(logged.replyTo(), after -> status(after, logged.serialHex())))
         .onCommand(Revoke.class, this::revoke)
         .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(), status(state, get.serialHex())))
         .build();
+  }
+
+  private Effect<Event, State> register(State state, Register register) {
+    X509Certificate certificate;
+    try {
+      certificate = parse(register.certificateDer());
+      new CertificateVerifier(issuer.root(), Set.of(), clock).verify(List.of(certificate, issuer.intermediate()), null, null);
+    } catch (GeneralSecurityException | CertificateRejectedException | RuntimeException e) {
+      return Effect().reply(register.replyTo(), new Rejected(TrustChainResponse.Reason.INVALID,
+          "not a valid certificate of this CA: " + e.getMessage()));
+    }
+    String serial = serialHex(certificate.getSerialNumber());
+    if (state.serials.containsKey(serial)) {
+      return Effect().reply(register.replyTo(), status(state, serial));
+    }
+    ActorRef<Command> self = context.getSelf();
+    byte[] der = register.certificateDer();
+    byte[] leafHash = MerkleHashes.leafHash(der);
+    AskPattern.<TransparencyLog.Command, TransparencyLog.InclusionReply>ask(log,
+            reply -> new TransparencyLog.GetInclusionByHash(leafHash, 0, reply), askTimeout, context.getSystem().scheduler())
+        .thenCompose(found -> found.problem() == null
+            ? CompletableFuture.completedFuture(found.leafIndex())
+            : AskPattern.<TransparencyLog.Command, TransparencyLog.Appended>ask(log,
+                reply -> new TransparencyLog.Append(der, reply), askTimeout, context.getSystem().scheduler())
+                .thenApply(TransparencyLog.Appended::leafIndex))
+        .whenComplete((leafIndex, failure) -> {
+          if (failure != null) {
+            register.replyTo().tell(new Rejected(TrustChainResponse.Reason.LOG_UNAVAILABLE,
+                "the transparency log did not take the certificate: " + failure.getMessage()));
+          } else {
+            self.tell(new RegisterLogged(serial, certificate.getSubjectX500Principal().getName(),
+                certificate.getNotAfter().getTime(), leafIndex, register.replyTo()));
+          }
+        });
+    return Effect().none();
+  }
+
+  private static X509Certificate parse(byte[] der) throws GeneralSecurityException {
+    return (X509Certificate) CertificateFactory.getInstance("X.509", Pq.BC).generateCertificate(new ByteArrayInputStream(der));
   }
 
   /**
@@ -193,8 +254,7 @@ public final class CertificateAuthority
   private void startRenew(State state, Renew renew) {
     X509Certificate current;
     try {
-      current = (X509Certificate) CertificateFactory.getInstance("X.509", Pq.BC)
-          .generateCertificate(new ByteArrayInputStream(renew.currentCertificateDer()));
+      current = parse(renew.currentCertificateDer());
     } catch (GeneralSecurityException | RuntimeException e) {
       renew.replyTo().tell(new Rejected(TrustChainResponse.Reason.INVALID,
           IssuanceDecision.Reason.CURRENT_CERTIFICATE_REFUSED + ": not a DER certificate: " + e.getMessage()));
