@@ -4,6 +4,7 @@ import online.hypermesh.node.bootstrap.Bootstrap;
 import online.hypermesh.node.bootstrap.BootstrapCheck;
 import online.hypermesh.node.local.DevPki;
 import online.hypermesh.node.local.PortBlock;
+import online.hypermesh.node.metrics.Metrics;
 import online.hypermesh.node.trustchain.NodeIdentity;
 import online.hypermesh.persistence.cassandra.CassandraExtension;
 import online.hypermesh.protocol.stoq.IdentityFiles;
@@ -174,6 +175,11 @@ class CertificateRenewalTest {
       BootstrapCheck check = Bootstrap.get(nodes.get(0).system()).report().checks().stream()
           .filter(c -> c.name().equals("certificate")).findFirst().orElseThrow();
       assertTrue(check.passed() && check.detail().contains("valid until"), check.toString());
+      String metrics = Metrics.get(Adapter.toClassic(nodes.get(0).system())).scrape();
+      java.util.regex.Matcher expiry = java.util.regex.Pattern
+          .compile("(?m)^hypermesh_node_certificate_expiry_seconds ([0-9.E-]+)$").matcher(metrics);
+      assertTrue(expiry.find(), metrics);
+      assertTrue(Double.parseDouble(expiry.group(1)) > 0, "the node's current certificate has expired: " + expiry.group());
 
       // A new node joins over Artery mutual TLS, which checks node-1's delegated chain too.
       nodes.add(Node.start(NodeConfig.fromString(config(base, 2, pki.issueNode("node-2", loopback, "local", VALIDITY)))));
