@@ -1,10 +1,15 @@
 package online.hypermesh.actors.trustchain;
 
+import online.hypermesh.protocol.crypto.CertificateRejectedException;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.crypto.Pq;
 import online.hypermesh.protocol.serialization.KryoMessage;
 import online.hypermesh.protocol.trustchain.CertificateIssuer;
 import online.hypermesh.protocol.trustchain.IssuanceDecision;
 import online.hypermesh.protocol.trustchain.IssuancePolicy;
 import online.hypermesh.protocol.trustchain.LogReceipt;
+import online.hypermesh.protocol.trustchain.MerkleHashes;
+import online.hypermesh.protocol.trustchain.RenewalPolicy;
 import online.hypermesh.protocol.trustchain.RevocationReason;
 import online.hypermesh.protocol.trustchain.SigningRequests;
 import online.hypermesh.protocol.trustchain.TrustChainResponse;
@@ -32,13 +37,6 @@ import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
-import java.util.Set;
-import java.util.function.BiFunction;
-import online.hypermesh.protocol.crypto.CertificateRejectedException;
-import online.hypermesh.protocol.crypto.CertificateVerifier;
-import online.hypermesh.protocol.crypto.Pq;
-import online.hypermesh.protocol.trustchain.MerkleHashes;
-import online.hypermesh.protocol.trustchain.RenewalPolicy;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -48,12 +46,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 
 /**
- * One TrustChain certificate authority (entity id = CA id): issues from checked PKCS#10 requests, revokes
- * with a reason, answers status. Its journal is the CA's record of every serial it issued and revoked.
+ * One TrustChain certificate authority (entity id = CA id): issues from checked PKCS#10 requests, renews a
+ * node's own certificate ({@link RenewalPolicy}), records certificates its intermediate signed elsewhere (a
+ * node's first one, {@link Register}), revokes with a reason, answers status. Its journal is the CA's record of every serial it issued and revoked.
  *
  * <p>Issuing: the policy check and the FALCON signature run on the signing executor (so several requests
  * are signed at once); the certificate is then appended to the {@link TransparencyLog}; only after the log
