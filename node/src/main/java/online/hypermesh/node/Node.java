@@ -6,6 +6,7 @@ import online.hypermesh.node.bootstrap.NodeBootstrap;
 import online.hypermesh.node.metrics.NodeMetrics;
 import online.hypermesh.node.dns.NodeDns;
 import online.hypermesh.node.stoq.StoqRouter;
+import online.hypermesh.node.trustchain.NodeIdentity;
 import online.hypermesh.node.trustchain.TrustChainNode;
 import online.hypermesh.persistence.JournalSchema;
 import online.hypermesh.protocol.ProtocolRegistrar;
@@ -62,7 +63,9 @@ public final class Node {
       } catch (java.io.NotSerializableException e) {
         throw new IllegalStateException("no serializer bound to KryoMessage: " + e.getMessage(), e);
       }
-      NodeBootstrap bootstrap = new NodeBootstrap(classic, config, identity);
+      // The identity as renewals change it (Artery's TLS provider already holds the same instance).
+      NodeIdentity nodeIdentity = NodeIdentity.get(classic);
+      NodeBootstrap bootstrap = new NodeBootstrap(classic, config, nodeIdentity::current);
       bootstrap.start();
       PekkoManagement.get(classic).start().toCompletableFuture().join();
       if (config.getString("hypermesh.cluster.join").equals("bootstrap")) {
@@ -75,7 +78,8 @@ public final class Node {
       bootstrap.logCertificateWhenUp(der -> trustChain.service().logCertificate(der));
 
       StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain),
-          tls, identity, List.of(dns.doqService()));
+          tls, nodeIdentity.current(), List.of(dns.doqService()));
+      nodeIdentity.onChange(stoq::updateIdentity);
       int port = stoq.start();
       // Stop taking requests first, so clients see a clean close rather than timeouts while the node
       // leaves; registered at once so a start that fails after this point (terminate runs the
@@ -86,6 +90,7 @@ public final class Node {
       });
       bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
       NodeMetrics.register(classic, stoq);
+      trustChain.startRenewal(system, config, nodeIdentity, bootstrap);
       dns.start(system);
       log.info("node {} in region {}: STOQ on udp [{}]:{}, management on http://[{}]:{}",
           config.getString("hypermesh.node.name"), config.getString("hypermesh.node.region"),

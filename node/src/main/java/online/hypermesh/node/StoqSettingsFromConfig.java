@@ -47,7 +47,7 @@ public final class StoqSettingsFromConfig {
     String anchor = identity.getString("trust-anchor-file");
     if (key.isEmpty() || chain.isEmpty() || anchor.isEmpty()) {
       throw new NodeConfig.InvalidConfigException("hypermesh.stoq.identity.key-file, cert-file and trust-anchor-file are "
-          + "required: STOQ authenticates every peer (`hypermesh up` makes a node-local CA and sets them)");
+          + "required: STOQ authenticates every peer (`hypermesh up` issues them from TrustChain and sets them)");
     }
     Set<BigInteger> revoked = new HashSet<>();
     for (String serial : identity.getStringList("revoked-serials")) {

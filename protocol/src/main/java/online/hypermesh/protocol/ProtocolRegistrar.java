@@ -54,6 +54,7 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         .register(318, TrustChainResponse.Rejected.class)
         .register(319, TrustChainResponse.Reason.class)
         .register(320, RevocationReason.class)
+        .register(321, TrustChainRequest.Renew.class)
         .sealedRoot(TrustChainRequest.class)
         .sealedRoot(TrustChainResponse.class)
         .sealedRoot(AssetRequest.class)

@@ -1,10 +1,15 @@
 package online.hypermesh.actors.trustchain;
 
+import online.hypermesh.protocol.crypto.CertificateRejectedException;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.crypto.Pq;
 import online.hypermesh.protocol.serialization.KryoMessage;
 import online.hypermesh.protocol.trustchain.CertificateIssuer;
 import online.hypermesh.protocol.trustchain.IssuanceDecision;
 import online.hypermesh.protocol.trustchain.IssuancePolicy;
 import online.hypermesh.protocol.trustchain.LogReceipt;
+import online.hypermesh.protocol.trustchain.MerkleHashes;
+import online.hypermesh.protocol.trustchain.RenewalPolicy;
 import online.hypermesh.protocol.trustchain.RevocationReason;
 import online.hypermesh.protocol.trustchain.SigningRequests;
 import online.hypermesh.protocol.trustchain.TrustChainResponse;
@@ -28,7 +33,10 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -38,12 +46,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 
 /**
- * One TrustChain certificate authority (entity id = CA id): issues from checked PKCS#10 requests, revokes
- * with a reason, answers status. Its journal is the CA's record of every serial it issued and revoked.
+ * One TrustChain certificate authority (entity id = CA id): issues from checked PKCS#10 requests, renews a
+ * node's own certificate ({@link RenewalPolicy}), records certificates its intermediate signed elsewhere (a
+ * node's first one, {@link Register}), revokes with a reason, answers status. Its journal is the CA's record of every serial it issued and revoked.
  *
  * <p>Issuing: the policy check and the FALCON signature run on the signing executor (so several requests
  * are signed at once); the certificate is then appended to the {@link TransparencyLog}; only after the log
@@ -70,7 +81,26 @@ public final class CertificateAuthority
       implements Command {
   }
 
+  /** A node renews its own certificate ({@link RenewalPolicy}); issued and logged like {@link Issue}. */
+  public record Renew(byte[] csrDer, byte[] currentCertificateDer, long validitySeconds,
+                      ActorRef<TrustChainResponse> replyTo) implements Command {
+  }
+
   public record GetStatus(String serialHex, ActorRef<TrustChainResponse> replyTo) implements Command {
+  }
+
+  /**
+   * Records a certificate this CA's intermediate signed outside the entity (a node's first certificate,
+   * issued by {@code hypermesh up} from the same keys), logging it first unless the log has it, so its
+   * status is known and it can be revoked. Answers {@link TrustChainResponse.Status} (with its leaf
+   * index) or {@link Rejected} when this CA did not issue it.
+   */
+  public record Register(byte[] certificateDer, ActorRef<TrustChainResponse> replyTo) implements Command {
+  }
+
+  /** Self message: a registered certificate is in the log at {@code leafIndex}. */
+  public record RegisterLogged(String serialHex, String subject, long notAfterMillis, long leafIndex,
+                               ActorRef<TrustChainResponse> replyTo) implements Command {
   }
 
   /** Self message: signed and logged, to be recorded. */
@@ -115,6 +145,7 @@ public final class CertificateAuthority
   private final ActorContext<Command> context;
   private final CertificateIssuer issuer;
   private final IssuancePolicy policy;
+  private final RenewalPolicy renewal;
   private final RecipientRef<TransparencyLog.Command> log;
   private final byte[] logPublicKey;
   private final Duration askTimeout;
@@ -136,6 +167,7 @@ public final class CertificateAuthority
     this.context = context;
     this.issuer = issuer;
     this.policy = policy;
+    this.renewal = new RenewalPolicy(policy, issuer.root(), issuer.intermediate(), clock);
     this.log = log;
     this.logPublicKey = logPublicKey.clone();
     this.askTimeout = askTimeout;
@@ -152,7 +184,11 @@ public final class CertificateAuthority
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Issue.class, (state, issue) -> {
-          startIssue(issue);
+          startIssue(issue.csrDer(), issue.validitySeconds(), policy::check, issue.replyTo());
+          return Effect().none();
+        })
+        .onCommand(Renew.class, (state, renew) -> {
+          startRenew(state, renew);
           return Effect().none();
         })
         .onCommand(Logged.class, (state, logged) -> {
@@ -163,29 +199,95 @@ public final class CertificateAuthority
           return Effect().none();
         })
         .onCommand(Flush.class, (state, flush) -> flush())
+        .onCommand(Register.class, this::register)
+        .onCommand(RegisterLogged.class, (state, logged) -> state.serials.containsKey(logged.serialHex())
+            ? Effect().reply(logged.replyTo(), status(state, logged.serialHex()))
+            : Effect().persist(new CertificateIssued(logged.serialHex(), logged.subject(), logged.notAfterMillis(),
+                logged.leafIndex())).thenReply(logged.replyTo(), after -> status(after, logged.serialHex())))
         .onCommand(Revoke.class, this::revoke)
         .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(), status(state, get.serialHex())))
         .build();
   }
 
-  /** Check, sign, log: off the entity's thread; the result comes back as {@link Logged} or goes straight to the caller. */
-  private void startIssue(Issue issue) {
+  private Effect<Event, State> register(State state, Register register) {
+    X509Certificate certificate;
+    try {
+      certificate = parse(register.certificateDer());
+      new CertificateVerifier(issuer.root(), Set.of(), clock).verify(List.of(certificate, issuer.intermediate()), null, null);
+    } catch (GeneralSecurityException | CertificateRejectedException | RuntimeException e) {
+      return Effect().reply(register.replyTo(), new Rejected(TrustChainResponse.Reason.INVALID,
+          "not a valid certificate of this CA: " + e.getMessage()));
+    }
+    String serial = serialHex(certificate.getSerialNumber());
+    if (state.serials.containsKey(serial)) {
+      return Effect().reply(register.replyTo(), status(state, serial));
+    }
     ActorRef<Command> self = context.getSelf();
-    CompletableFuture.supplyAsync(() -> sign(issue), signing)
+    byte[] der = register.certificateDer();
+    byte[] leafHash = MerkleHashes.leafHash(der);
+    AskPattern.<TransparencyLog.Command, TransparencyLog.InclusionReply>ask(log,
+            reply -> new TransparencyLog.GetInclusionByHash(leafHash, 0, reply), askTimeout, context.getSystem().scheduler())
+        .thenCompose(found -> found.problem() == null
+            ? CompletableFuture.completedFuture(found.leafIndex())
+            : AskPattern.<TransparencyLog.Command, TransparencyLog.Appended>ask(log,
+                reply -> new TransparencyLog.Append(der, reply), askTimeout, context.getSystem().scheduler())
+                .thenApply(TransparencyLog.Appended::leafIndex))
+        .whenComplete((leafIndex, failure) -> {
+          if (failure != null) {
+            register.replyTo().tell(new Rejected(TrustChainResponse.Reason.LOG_UNAVAILABLE,
+                "the transparency log did not take the certificate: " + failure.getMessage()));
+          } else {
+            self.tell(new RegisterLogged(serial, certificate.getSubjectX500Principal().getName(),
+                certificate.getNotAfter().getTime(), leafIndex, register.replyTo()));
+          }
+        });
+    return Effect().none();
+  }
+
+  private static X509Certificate parse(byte[] der) throws GeneralSecurityException {
+    return (X509Certificate) CertificateFactory.getInstance("X.509", Pq.BC).generateCertificate(new ByteArrayInputStream(der));
+  }
+
+  /**
+   * Revocation is this entity's state, so it is read here, on the entity's thread; the rest of the
+   * renewal check runs with the signature on the signing pool.
+   */
+  private void startRenew(State state, Renew renew) {
+    X509Certificate current;
+    try {
+      current = parse(renew.currentCertificateDer());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      renew.replyTo().tell(new Rejected(TrustChainResponse.Reason.INVALID,
+          IssuanceDecision.Reason.CURRENT_CERTIFICATE_REFUSED + ": not a DER certificate: " + e.getMessage()));
+      return;
+    }
+    Record record = state.serials.get(serialHex(current.getSerialNumber()));
+    Set<BigInteger> revoked = record != null && record.revokedReason != null
+        ? Set.of(current.getSerialNumber()) : Set.of();
+    startIssue(renew.csrDer(), renew.validitySeconds(),
+        (request, validity) -> renewal.check(request, validity, current, revoked), renew.replyTo());
+  }
+
+  /** Check, sign, log: off the entity's thread; the result comes back as {@link Logged} or goes straight to the caller. */
+  private void startIssue(byte[] csrDer, long validitySeconds,
+                          BiFunction<PKCS10CertificationRequest, Duration, IssuanceDecision> decide,
+                          ActorRef<TrustChainResponse> replyTo) {
+    ActorRef<Command> self = context.getSelf();
+    CompletableFuture.supplyAsync(() -> sign(csrDer, validitySeconds, decide), signing)
         .thenCompose(signed -> {
           if (signed instanceof Rejected rejected) {
-            issue.replyTo().tell(rejected);
+            replyTo.tell(rejected);
             return CompletableFuture.completedFuture(null);
           }
           SignedCertificate certificate = (SignedCertificate) signed;
           return AskPattern.<TransparencyLog.Command, TransparencyLog.Appended>ask(log,
-                  replyTo -> new TransparencyLog.Append(certificate.der(), replyTo), askTimeout, context.getSystem().scheduler())
+                  logReply -> new TransparencyLog.Append(certificate.der(), logReply), askTimeout, context.getSystem().scheduler())
               .thenAccept(appended -> self.tell(new Logged(certificate.serialHex(), certificate.subject(), certificate.notAfterMillis(),
-                  appended.leafIndex(), certificate.der(), appended.receipt(), issue.replyTo())))
+                  appended.leafIndex(), certificate.der(), appended.receipt(), replyTo)))
               .toCompletableFuture();
         })
         .exceptionally(failure -> {
-          issue.replyTo().tell(new Rejected(TrustChainResponse.Reason.LOG_UNAVAILABLE,
+          replyTo.tell(new Rejected(TrustChainResponse.Reason.LOG_UNAVAILABLE,
               "the transparency log did not take the certificate, so it was not issued: " + failure.getMessage()));
           return null;
         });
@@ -195,23 +297,29 @@ public final class CertificateAuthority
   }
 
   /** Policy check and signature; a {@link Rejected} or a {@link SignedCertificate}. Never throws. */
-  private Object sign(Issue issue) {
+  private Object sign(byte[] csrDer, long validitySeconds,
+                      BiFunction<PKCS10CertificationRequest, Duration, IssuanceDecision> decide) {
     PKCS10CertificationRequest request;
     try {
-      request = SigningRequests.fromDer(issue.csrDer());
+      request = SigningRequests.fromDer(csrDer);
     } catch (IllegalArgumentException e) {
       return new Rejected(TrustChainResponse.Reason.INVALID, "MALFORMED_REQUEST: " + e.getMessage());
     }
     Duration validity;
-    if (issue.validitySeconds() < 0) {
+    if (validitySeconds < 0) {
       return new Rejected(TrustChainResponse.Reason.INVALID, "VALIDITY_NOT_ALLOWED: negative validity");
-    } else if (issue.validitySeconds() == 0) {
+    } else if (validitySeconds == 0) {
       Duration max = policy.maxValidity(requestedRole(request));
       validity = max == null ? Duration.ofHours(24) : max;
     } else {
-      validity = Duration.ofSeconds(issue.validitySeconds());
+      validity = Duration.ofSeconds(validitySeconds);
     }
-    IssuanceDecision decision = policy.check(request, validity);
+    IssuanceDecision decision;
+    try {
+      decision = decide.apply(request, validity);
+    } catch (RuntimeException e) {
+      return new Rejected(TrustChainResponse.Reason.INVALID, "MALFORMED_REQUEST: " + e.getMessage());
+    }
     if (decision instanceof IssuanceDecision.Refused refused) {
       return new Rejected(TrustChainResponse.Reason.INVALID, refused.reason() + ": " + refused.detail());
     }

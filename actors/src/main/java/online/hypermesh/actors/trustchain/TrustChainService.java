@@ -55,7 +55,10 @@ public final class TrustChainService {
     return new TrustChainService(sharding, caId, logName, logKey, askTimeout);
   }
 
-  /** Issue and Revoke change the CA; the caller (the node's edge) decides who may send them. */
+  /**
+   * Issue and Revoke change the CA; the caller (the node's edge) decides who may send them. Renew is not
+   * one of them: the CA authorizes a renewal from the request itself (see RenewalPolicy).
+   */
   public static boolean changesState(TrustChainRequest request) {
     return request instanceof TrustChainRequest.Issue || request instanceof TrustChainRequest.Revoke;
   }
@@ -70,6 +73,14 @@ public final class TrustChainService {
       // Issuing also waits for the log; give it both timeouts.
       return ca.ask(replyTo -> new CertificateAuthority.Issue(issue.csrDer(), issue.validitySeconds(), replyTo),
           askTimeout.multipliedBy(2));
+    }
+    if (request instanceof TrustChainRequest.Renew renew) {
+      if (renew.csrDer() == null || renew.csrDer().length == 0
+          || renew.currentCertificateDer() == null || renew.currentCertificateDer().length == 0) {
+        return invalid("a renewal needs a certificate request and the current certificate");
+      }
+      return ca.ask(replyTo -> new CertificateAuthority.Renew(renew.csrDer(), renew.currentCertificateDer(),
+          renew.validitySeconds(), replyTo), askTimeout.multipliedBy(2));
     }
     if (request instanceof TrustChainRequest.Revoke revoke) {
       var reason = RevocationReason.parse(revoke.reason());
@@ -126,11 +137,28 @@ public final class TrustChainService {
 
   /**
    * Submits a certificate to the log unless it is there already (as RFC 6962 add-chain answers a
-   * duplicate with the existing entry), e.g. a node logging its own certificate at start.
+   * duplicate with the existing entry), e.g. a node logging its own certificate at start. A certificate
+   * this CA's intermediate signed (a node's first one, from {@code hypermesh up}) is also recorded by the
+   * CA, so its status is known and it can be revoked; any other is only logged.
    *
    * @return the certificate's leaf index
    */
   public CompletionStage<Long> logCertificate(byte[] certificateDer) {
+    EntityRef<CertificateAuthority.Command> ca = sharding.entityRefFor(CertificateAuthority.TYPE_KEY, caId);
+    return ca.<TrustChainResponse>ask(replyTo -> new CertificateAuthority.Register(certificateDer, replyTo),
+            askTimeout.multipliedBy(2))
+        .thenCompose(answer -> {
+          if (answer instanceof TrustChainResponse.Status status) {
+            return CompletableFuture.completedFuture(status.leafIndex());
+          }
+          if (answer instanceof Rejected rejected && rejected.reason() == TrustChainResponse.Reason.INVALID) {
+            return logOnly(certificateDer);
+          }
+          return CompletableFuture.failedFuture(new IllegalStateException(answer.toString()));
+        });
+  }
+
+  private CompletionStage<Long> logOnly(byte[] certificateDer) {
     EntityRef<TransparencyLog.Command> log = sharding.entityRefFor(TransparencyLog.TYPE_KEY, logName);
     byte[] leafHash = MerkleHashes.leafHash(certificateDer);
     return log.<TransparencyLog.InclusionReply>ask(

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import online.hypermesh.node.cluster.ArteryTlsProvider;
 import online.hypermesh.protocol.crypto.CertificateRejectedException;
 import online.hypermesh.protocol.crypto.CertificateRole;
@@ -35,10 +36,15 @@ public final class NodeBootstrap {
 
   private final ActorSystem system;
   private final Config config;
-  private final StoqIdentity identity;
+  /** The node's identity as it is now: renewal replaces the certificate. */
+  private final Supplier<StoqIdentity> identity;
   private final Bootstrap bootstrap;
 
   public NodeBootstrap(ActorSystem system, Config config, StoqIdentity identity) {
+    this(system, config, () -> identity);
+  }
+
+  public NodeBootstrap(ActorSystem system, Config config, Supplier<StoqIdentity> identity) {
     this.system = system;
     this.config = config;
     this.identity = identity;
@@ -53,6 +59,8 @@ public final class NodeBootstrap {
     bootstrap.record(BootstrapCheck.failed(BootstrapPhase.TRUSTCHAIN, "logged",
         "node certificate not yet submitted to the transparency log"));
     bootstrap.record(BootstrapCheck.failed(BootstrapPhase.STOQ, "stoq-listener", "STOQ is not listening yet"));
+    bootstrap.record(BootstrapCheck.failed(BootstrapPhase.TRUSTCHAIN, "certificate",
+        "certificate renewal not started yet"));
     recheck();
     system.scheduler().scheduleWithFixedDelay(RECHECK, RECHECK, this::recheck, system.dispatcher());
     Cluster cluster = Cluster.get(system);
@@ -67,7 +75,7 @@ public final class NodeBootstrap {
   public void stoqListening(String endpoint, List<String> alpns) {
     bootstrap.record(BootstrapCheck.passed(BootstrapPhase.STOQ, "stoq-listener",
         "listening on udp " + endpoint + " (ALPN " + String.join(", ", alpns) + "), peers authenticated as "
-            + CertificateVerifier.commonName(identity.chain().get(0))));
+            + CertificateVerifier.commonName(identity.get().chain().get(0))));
   }
 
   /**
@@ -82,7 +90,7 @@ public final class NodeBootstrap {
   private void submitCertificate(Function<byte[], CompletionStage<Long>> log) {
     byte[] der;
     try {
-      der = identity.chain().get(0).getEncoded();
+      der = identity.get().chain().get(0).getEncoded();
     } catch (CertificateEncodingException e) {
       certificateNotLogged("the node certificate cannot be encoded: " + e.getMessage());
       return;
@@ -96,6 +104,14 @@ public final class NodeBootstrap {
         system.scheduler().scheduleOnce(LOG_RETRY, () -> submitCertificate(log), system.dispatcher());
       }
     });
+  }
+
+  /**
+   * Phase 1: the node certificate's expiry and renewal state (passes with a warning while renewal is
+   * overdue, fails once the certificate has expired or cannot be renewed).
+   */
+  public void certificateStatus(boolean passed, String detail) {
+    bootstrap.record(new BootstrapCheck(BootstrapPhase.TRUSTCHAIN, "certificate", passed, detail));
   }
 
   /** Phase 1: the node's certificate has a receipt from the Certificate Transparency log. */
@@ -128,7 +144,7 @@ public final class NodeBootstrap {
   }
 
   private BootstrapCheck trustAnchor() {
-    X509Certificate root = identity.trustAnchor();
+    X509Certificate root = identity.get().trustAnchor();
     return BootstrapCheck.passed(BootstrapPhase.TRUSTCHAIN, "trust-anchor",
         root.getSubjectX500Principal().getName() + " (SHA-256 " + fingerprint(root) + "), valid until "
             + root.getNotAfter().toInstant());
@@ -136,8 +152,8 @@ public final class NodeBootstrap {
 
   private BootstrapCheck enrolled() {
     try {
-      VerifiedCertificate verified = new CertificateVerifier(identity.trustAnchor(), identity.revoked())
-          .verify(identity.chain(), null, CertificateRole.NODE);
+      VerifiedCertificate verified = new CertificateVerifier(identity.get().trustAnchor(), identity.get().revoked())
+          .verify(identity.get().chain(), null, CertificateRole.NODE);
       return BootstrapCheck.passed(BootstrapPhase.TRUSTCHAIN, "enrolled", "node certificate " + verified.commonName()
           + " serial " + verified.serial().toString(16) + " valid until " + verified.leaf().getNotAfter().toInstant());
     } catch (CertificateRejectedException e) {

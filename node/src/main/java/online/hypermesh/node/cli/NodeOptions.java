@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Where a client command sends its request, and how it prints the answer. */
@@ -37,7 +38,7 @@ final class NodeOptions {
   @Option(names = "--timeout", defaultValue = "15", description = "Seconds to wait for the reply. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
-  @Option(names = "--identity", paramLabel = "DIR", description = "Folder with client.key, client.crt (FALCON-1024, PEM) and ca.crt, the CA the node must chain to. Default: the local cluster's .hypermesh/pki.")
+  @Option(names = "--identity", paramLabel = "DIR", description = "Folder with client.key, client.crt (FALCON-1024, PEM) and trustchain-root.crt, the TrustChain root the node must chain to. Default: the local cluster's .hypermesh/pki.")
   Path identityDir;
 
   @Option(names = "--server-name", description = "Name or address the node's certificate must carry. Default: the host of --node.")
@@ -85,11 +86,23 @@ final class NodeOptions {
       throw new CliException("no client identity in " + dir + " (`hypermesh up` creates one; or pass --identity DIR)");
     }
     try {
-      return files.load(Set.of());
+      StoqIdentity identity = files.load(Set.of());
+      // The local cluster's operator certificate is short-lived (trustchain.max-validity.user) and its
+      // folder holds the TrustChain intermediate, so the CLI issues itself a fresh one when it runs out.
+      if (identityDir == null && Files.exists(dir.resolve("trustchain.pass"))
+          && identity.chain().get(0).getNotAfter().toInstant().isBefore(Instant.now().plus(CLIENT_MARGIN))) {
+        DevPki.openOrCreate(dir).issueClient(LocalCluster.CLI_NAME);
+        identity = files.load(Set.of());
+      }
+      return identity;
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
+    } catch (IOException e) {
+      throw new CliException("cannot renew the CLI certificate in " + dir + ": " + e.getMessage());
     }
   }
+
+  private static final Duration CLIENT_MARGIN = Duration.ofMinutes(10);
 
   private String[] endpoint() {
     return endpoint(node);

@@ -85,6 +85,11 @@ final class StatusCommand implements Callable<Integer> {
             n.bootstrap() == null ? "-" : n.bootstrap().phase() + "/3", n.ready() ? "yes" : "NO (" + n.readiness() + ")");
       }
       for (NodeStatus n : nodes) {
+        if (n.bootstrap() != null && n.bootstrap().certificate() != null) {
+          System.out.println("  " + n.name() + " certificate: " + n.bootstrap().certificate());
+        }
+      }
+      for (NodeStatus n : nodes) {
         if (n.bootstrap() != null && n.bootstrap().blockedBy() != null) {
           System.out.println("  " + n.name() + " is in phase " + n.bootstrap().phase() + " (" + n.bootstrap().title()
               + "); next phase blocked by " + n.bootstrap().blockedBy());

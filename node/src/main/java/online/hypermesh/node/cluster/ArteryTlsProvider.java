@@ -10,7 +10,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
-import online.hypermesh.node.StoqSettingsFromConfig;
+import java.security.cert.X509Certificate;
+import online.hypermesh.node.trustchain.NodeIdentity;
 import online.hypermesh.protocol.crypto.CertificateRole;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.DelegatedTlsCredential;
@@ -31,31 +32,37 @@ import scala.Option;
  * message.
  *
  * <p>Configured in cluster-config/base.conf; Pekko instantiates it with the ActorSystem. The
- * delegated certificate is renewed in memory when a quarter of its validity is left; the node
- * certificate itself must be renewed by its issuer.
+ * delegated certificate is renewed in memory when a quarter of its validity is left, and as soon
+ * as the node's certificate is renewed ({@link NodeIdentity}); connections already open keep theirs.
  */
 public final class ArteryTlsProvider implements SSLEngineProvider {
 
   private static final Logger log = LoggerFactory.getLogger(ArteryTlsProvider.class);
 
-  private final StoqIdentity identity;
+  private final NodeIdentity nodeIdentity;
   private final Duration maxValidity;
   private final CertificateVerifier verifier;
   private final SecureRandom random = new SecureRandom();
 
   private SSLContext context;
   private Instant renewAfter = Instant.MIN;
+  /** The node certificate the current delegated credential is certified by. */
+  private X509Certificate certifiedBy;
 
   public ArteryTlsProvider(ActorSystem system) {
-    this.identity = StoqSettingsFromConfig.identity(system.settings().config());
+    this.nodeIdentity = NodeIdentity.get(system);
     this.maxValidity =
         system.settings().config().getDuration("hypermesh.remoting.tls.certificate-validity");
+    StoqIdentity identity = nodeIdentity.current();
     this.verifier = new CertificateVerifier(identity.trustAnchor(), identity.revoked());
   }
 
   private synchronized SSLContext context() {
     Instant now = Instant.now();
-    if (context == null || now.isAfter(renewAfter)) {
+    StoqIdentity identity = nodeIdentity.current();
+    // A renewed node certificate gets a new delegated credential at the next connection.
+    if (context == null || now.isAfter(renewAfter) || !identity.chain().get(0).equals(certifiedBy)) {
+      certifiedBy = identity.chain().get(0);
       DelegatedTlsCredential credential =
           DelegatedTlsCredential.delegate(
               new Identity(identity.falconKey(), identity.chain()), maxValidity);

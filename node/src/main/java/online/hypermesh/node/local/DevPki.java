@@ -1,103 +1,129 @@
 package online.hypermesh.node.local;
 
-import online.hypermesh.protocol.crypto.CertificateRole;
-import online.hypermesh.protocol.crypto.Identity;
-import online.hypermesh.protocol.crypto.LeafSpec;
-import online.hypermesh.protocol.crypto.NodeLocalCa;
+import com.typesafe.config.Config;
+import online.hypermesh.node.NodeConfig;
+import online.hypermesh.node.trustchain.NodeIdentity;
+import online.hypermesh.node.trustchain.TrustChainKeys;
+import online.hypermesh.node.trustchain.TrustChainNode;
+import online.hypermesh.protocol.crypto.Falcon;
 import online.hypermesh.protocol.crypto.PqPem;
 import online.hypermesh.protocol.stoq.IdentityFiles;
+import online.hypermesh.protocol.trustchain.CertificateIssuer;
+import online.hypermesh.protocol.trustchain.CertificateRequestSpec;
+import online.hypermesh.protocol.trustchain.IssuanceDecision;
+import online.hypermesh.protocol.trustchain.IssuancePolicy;
+import online.hypermesh.protocol.trustchain.SigningRequests;
+import online.hypermesh.protocol.trustchain.TrustRole;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The node-local CA of a one-machine cluster, until TrustChain issues certificates: a FALCON-1024 root
- * in DIR/pki whose key is stored encrypted (PKCS#8, passphrase in a 0600 file beside it), node
- * certificates for each node's name and address, and one client certificate for the CLI.
+ * The identities of a one-machine cluster, issued by TrustChain itself: it opens (or creates) the
+ * TrustChain root and intermediate in DIR/pki ({@link TrustChainKeys}, the same files and passphrase the
+ * nodes' CA uses) and issues each node's first certificate from the intermediate through the same
+ * CSR, {@link IssuancePolicy} and {@link CertificateIssuer} path as the CA entity, with the node's
+ * configured validity ({@code hypermesh.node.certificate-validity}). The nodes log these certificates
+ * in the transparency log when they start and renew them through the CA before they expire. The STOQ
+ * and Artery trust anchor is {@code trustchain-root.crt}; there is no other CA.
  */
 public final class DevPki {
 
-  private static final Duration ROOT_VALIDITY = Duration.ofDays(3650);
-  /** Short-lived, as TrustChain's node certificates will be; `up` issues fresh ones at every start. */
-  private static final Duration LEAF_VALIDITY = Duration.ofDays(7);
-
   private final Path dir;
-  private final NodeLocalCa ca;
+  private final TrustChainKeys keys;
+  private final IssuancePolicy policy;
+  private final String dnsSuffix;
+  private final String region;
+  private final Duration nodeValidity;
 
-  private DevPki(Path dir, NodeLocalCa ca) {
+  private DevPki(Path dir, TrustChainKeys keys, Config config) {
     this.dir = dir;
-    this.ca = ca;
+    this.keys = keys;
+    this.policy = TrustChainNode.policy(config);
+    this.dnsSuffix = config.getString("hypermesh.trustchain.dns-suffix");
+    this.region = config.getString("hypermesh.node.region");
+    this.nodeValidity = config.getDuration("hypermesh.node.certificate-validity");
   }
 
-  public static Path caCertificate(Path dir) {
-    return dir.resolve("ca.crt");
+  /** The trust anchor every node and client of DIR's cluster uses: TrustChain's root. */
+  public static Path trustAnchor(Path dir) {
+    return TrustChainKeys.rootCertificate(dir);
   }
 
   /** The CLI's identity in a data folder's pki/ directory. */
   public static IdentityFiles clientFiles(Path dir) {
-    return new IdentityFiles(dir.resolve("client.key"), dir.resolve("client.crt"), caCertificate(dir));
+    return new IdentityFiles(dir.resolve("client.key"), dir.resolve("client.crt"), trustAnchor(dir));
   }
 
+  /** With the local development configuration (dev.conf): region, DNS suffix, validities. */
   public static DevPki openOrCreate(Path dir) throws IOException {
+    return openOrCreate(dir, NodeConfig.fromString("include classpath(\"dev.conf\")"));
+  }
+
+  public static DevPki openOrCreate(Path dir, Config config) throws IOException {
     Files.createDirectories(dir);
-    Path cert = caCertificate(dir);
-    Path key = dir.resolve("ca.key");
-    Path pass = dir.resolve("ca.pass");
-    if (Files.exists(cert) && Files.exists(key) && Files.exists(pass)) {
-      char[] passphrase = Files.readString(pass).trim().toCharArray();
-      return new DevPki(dir, NodeLocalCa.of(PqPem.readPrivateKey(key, passphrase), PqPem.readCertificates(cert).get(0)));
-    }
-    NodeLocalCa ca = NodeLocalCa.create("HyperMesh local development CA", ROOT_VALIDITY);
-    byte[] secret = new byte[24];
-    new SecureRandom().nextBytes(secret);
-    char[] passphrase = HexFormat.of().formatHex(secret).toCharArray();
-    writeSecret(pass, new String(passphrase));
-    PqPem.writeEncryptedPrivateKey(key, ca.privateKey(), passphrase);
-    restrict(key);
-    PqPem.writeCertificates(cert, List.of(ca.certificate()));
-    return new DevPki(dir, ca);
+    return new DevPki(dir, TrustChainKeys.openOrCreate(dir), config);
   }
 
+  public TrustChainKeys keys() {
+    return keys;
+  }
+
+  /** A node certificate for NAME (DNS name NAME.suffix, ADDRESS) in the configured region and validity. */
   public IdentityFiles issueNode(String name, InetAddress address) throws IOException {
-    Identity identity = ca.issueIdentity(LeafSpec.of(name, CertificateRole.NODE, List.of(name + ".hypermesh.local"),
-        List.of(address), LEAF_VALIDITY));
-    return write(name, identity);
+    return issueNode(name, address, region, nodeValidity);
   }
 
+  public IdentityFiles issueNode(String name, InetAddress address, String nodeRegion, Duration validity)
+      throws IOException {
+    return write(name, issue(new CertificateRequestSpec(name, TrustRole.NODE, List.of(name + "." + dnsSuffix),
+        List.of(address), nodeRegion), validity));
+  }
+
+  /** An operator (client role) certificate for the CLI, valid for the policy's maximum for users. */
   public IdentityFiles issueClient(String name) throws IOException {
-    return write("client", ca.issueIdentity(LeafSpec.of(name, CertificateRole.CLIENT, List.of(), List.of(), LEAF_VALIDITY)));
+    return write("client", issue(new CertificateRequestSpec(name, TrustRole.USER, List.of(), List.of(), region),
+        policy.maxValidity(TrustRole.USER)));
   }
 
-  private IdentityFiles write(String baseName, Identity identity) throws IOException {
+  private record Issued(KeyPair key, List<X509Certificate> chain) {
+  }
+
+  private Issued issue(CertificateRequestSpec spec, Duration validity) {
+    KeyPair key = Falcon.generateKeyPair();
+    IssuanceDecision decision = policy.check(SigningRequests.create(key, spec), validity);
+    if (decision instanceof IssuanceDecision.Refused refused) {
+      throw new IllegalArgumentException("TrustChain refuses a certificate for " + spec.commonName() + ": "
+          + refused.reason() + ": " + refused.detail());
+    }
+    X509Certificate leaf = keys.issuer().issue((IssuanceDecision.Approved) decision, CertificateIssuer.randomSerial());
+    // Leaf and intermediate: peers hold the root as their anchor.
+    return new Issued(key, List.of(leaf, keys.issuer().intermediate()));
+  }
+
+  private IdentityFiles write(String baseName, Issued issued) throws IOException {
     Path key = dir.resolve(baseName + ".key");
     Path chain = dir.resolve(baseName + ".crt");
     Files.deleteIfExists(key);
     Files.createFile(key);
     restrict(key);
-    PqPem.writePrivateKey(key, identity.privateKey());
-    PqPem.writeCertificates(chain, identity.chain());
-    return new IdentityFiles(key, chain, caCertificate(dir));
-  }
-
-  private static void writeSecret(Path file, String secret) throws IOException {
-    Files.deleteIfExists(file);
-    Files.createFile(file);
-    restrict(file);
-    Files.writeString(file, secret + "\n");
+    PqPem.writePrivateKey(key, issued.key().getPrivate());
+    NodeIdentity.writeChain(chain, issued.chain());
+    return new IdentityFiles(key, chain, trustAnchor(dir));
   }
 
   private static void restrict(Path file) throws IOException {
     try {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException notPosix) {
-      // Non-POSIX file systems keep their default permissions; the dev CA is for one machine anyway.
+      // Non-POSIX file systems keep their default permissions.
     }
   }
 }

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
 public final class LocalCluster {
 
   public static final String HOST = "::1";
+  /** The common name of the CLI's operator certificate. */
+  public static final String CLI_NAME = "hypermesh-cli";
 
   private final Path dataDir;
   private final int basePort;
@@ -62,11 +64,14 @@ public final class LocalCluster {
     return started;
   }
 
-  /** The node-local CA in DIR/pki, created on first use; it also issues the CLI's client certificate. */
+  /**
+   * The TrustChain root and intermediate in DIR/pki (created on first use, shared with the nodes' CA),
+   * which issue each node's first certificate and the CLI's client certificate.
+   */
   public DevPki pki() throws IOException {
     if (pki == null) {
       pki = DevPki.openOrCreate(pkiDir(dataDir));
-      pki.issueClient("hypermesh-cli");
+      pki.issueClient(CLI_NAME);
     }
     return pki;
   }

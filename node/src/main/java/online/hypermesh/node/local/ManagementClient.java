@@ -63,8 +63,12 @@ public final class ManagementClient {
     return body(managementUrl + "/ready").orElse("no answer");
   }
 
-  /** A node's bootstrap phase: {@code GET /bootstrap}. */
-  public record BootstrapState(int phase, String title, boolean complete, String blockedBy) {
+  /**
+   * A node's bootstrap phase: {@code GET /bootstrap}.
+   *
+   * @param certificate the detail of the node's {@code certificate} check (expiry and renewal), or null
+   */
+  public record BootstrapState(int phase, String title, boolean complete, String blockedBy, String certificate) {
   }
 
   /** The node's bootstrap phase and what blocks the next one; empty when the node does not answer. */
@@ -78,8 +82,14 @@ public final class ManagementClient {
       JsonNode blocked = body.path("blockedBy");
       String blockedBy = blocked.isMissingNode() ? null
           : blocked.path("name").asText() + ": " + blocked.path("detail").asText();
+      String certificate = null;
+      for (JsonNode check : body.path("checks")) {
+        if (check.path("name").asText().equals("certificate")) {
+          certificate = check.path("detail").asText();
+        }
+      }
       return Optional.of(new BootstrapState(body.path("phase").asInt(-1), body.path("title").asText(),
-          body.path("complete").asBoolean(), blockedBy));
+          body.path("complete").asBoolean(), blockedBy, certificate));
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

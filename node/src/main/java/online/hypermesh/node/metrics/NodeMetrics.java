@@ -4,13 +4,14 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import online.hypermesh.node.bootstrap.Bootstrap;
+import online.hypermesh.node.trustchain.NodeIdentity;
 import online.hypermesh.protocol.stoq.StoqServer;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 
-/** The node-level gauges: STOQ listener, cluster membership, bootstrap phase. Read at scrape time. */
+/** The node-level gauges: STOQ listener, cluster membership, certificate expiry, bootstrap phase. Read at scrape time. */
 public final class NodeMetrics {
 
   private NodeMetrics() {}
@@ -49,6 +50,12 @@ public final class NodeMetrics {
           callback.call(up, "up");
           callback.call(other, "other");
         })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hypermesh_node_certificate_expiry_seconds")
+        .help("Seconds until this node's certificate expires (negative once expired); renewal keeps it up")
+        .callback(callback -> callback.call((NodeIdentity.get(system).certificate().getNotAfter().getTime()
+            - System.currentTimeMillis()) / 1000.0))
         .register(registry);
     GaugeWithCallback.builder()
         .name("hypermesh_bootstrap_phase")

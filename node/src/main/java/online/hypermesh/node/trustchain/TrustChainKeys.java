@@ -25,7 +25,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * TrustChain's key material in one directory (by default the node-local CA's {@code .hypermesh/pki}):
+ * TrustChain's key material in one directory (by default the folder of the STOQ trust anchor, {@code .hypermesh/pki}
+ * for {@code hypermesh up}; its root is that trust anchor):
  *
  * <pre>
  * trustchain-root.crt            root certificate (PEM), the anchor clients pin

@@ -6,7 +6,9 @@ import online.hypermesh.node.NodeConfig;
 import online.hypermesh.protocol.crypto.CertificateRole;
 import online.hypermesh.protocol.trustchain.IssuancePolicy;
 import online.hypermesh.protocol.trustchain.TrustRole;
+import online.hypermesh.node.bootstrap.NodeBootstrap;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,10 +30,17 @@ public final class TrustChainNode {
 
   private final TrustChainService service;
   private final Set<CertificateRole> writerRoles;
+  private final TrustChainKeys keys;
 
-  private TrustChainNode(TrustChainService service, Set<CertificateRole> writerRoles) {
+  private TrustChainNode(TrustChainService service, Set<CertificateRole> writerRoles, TrustChainKeys keys) {
     this.service = service;
     this.writerRoles = writerRoles;
+    this.keys = keys;
+  }
+
+  /** The key material this node runs the CA and log with (root and log public key are what peers pin). */
+  public TrustChainKeys keys() {
+    return keys;
   }
 
   public TrustChainService service() {
@@ -66,17 +75,7 @@ public final class TrustChainNode {
     } catch (IOException | IllegalArgumentException e) {
       throw new NodeConfig.InvalidConfigException("TrustChain keys in " + dir + ": " + e.getMessage());
     }
-    Map<TrustRole, Duration> maxValidity = new EnumMap<>(TrustRole.class);
-    maxValidity.put(TrustRole.NODE, tc.getDuration("max-validity.node"));
-    maxValidity.put(TrustRole.VALIDATOR, tc.getDuration("max-validity.validator"));
-    maxValidity.put(TrustRole.USER, tc.getDuration("max-validity.user"));
-    IssuancePolicy policy;
-    try {
-      policy = new IssuancePolicy(tc.getString("dns-suffix"), EnumSet.allOf(TrustRole.class), maxValidity,
-          new HashSet<>(tc.getStringList("allowed-regions")), Clock.systemUTC());
-    } catch (IllegalArgumentException e) {
-      throw new NodeConfig.InvalidConfigException("hypermesh.trustchain: " + e.getMessage());
-    }
+    IssuancePolicy policy = policy(config);
     Set<CertificateRole> writers = EnumSet.noneOf(CertificateRole.class);
     for (String role : tc.getStringList("writer-roles")) {
       writers.add(CertificateRole.fromUnit(role).orElseThrow(() -> new NodeConfig.InvalidConfigException(
@@ -91,6 +90,40 @@ public final class TrustChainNode {
     system.getWhenTerminated().thenRun(signing::shutdown);
     TrustChainService service = TrustChainService.start(system, tc.getString("ca-id"), tc.getString("log-name"),
         keys.issuer(), policy, keys.logSigner(), tc.getDuration("ask-timeout"), signing);
-    return new TrustChainNode(service, Set.copyOf(writers));
+    return new TrustChainNode(service, Set.copyOf(writers), keys);
+  }
+
+  /**
+   * Starts renewing this node's own certificate through the CA (hypermesh.node.certificate-*), reporting
+   * to {@code bootstrap}. A node whose trust anchor is not this TrustChain's root cannot renew (the CA
+   * would not recognise its certificate): the bootstrap check says so and nothing is started.
+   */
+  public void startRenewal(ActorSystem<?> system, Config config, NodeIdentity identity, NodeBootstrap bootstrap) {
+    RenewalSchedule schedule = RenewalSchedule.fromConfig(config);
+    if (!identity.current().trustAnchor().equals(keys.issuer().root())) {
+      bootstrap.certificateStatus(false, "the STOQ trust anchor ("
+          + identity.current().trustAnchor().getSubjectX500Principal().getName() + ") is not the TrustChain root in "
+          + keyDirectory(config) + ": this node's certificate was not issued by TrustChain and cannot be renewed");
+      return;
+    }
+    system.systemActorOf(CertificateRenewer.create(identity, service::handle, keys.logSigner().publicKey(), schedule,
+            report -> bootstrap.certificateStatus(report.passed(), report.detail()), bootstrap::certificateLogged,
+            Clock.systemUTC()),
+        "certificate-renewer", Props.empty());
+  }
+
+  /** The issuance policy of hypermesh.trustchain (names, regions, maximum validity per role). */
+  public static IssuancePolicy policy(Config config) {
+    Config tc = config.getConfig("hypermesh.trustchain");
+    Map<TrustRole, Duration> maxValidity = new EnumMap<>(TrustRole.class);
+    maxValidity.put(TrustRole.NODE, tc.getDuration("max-validity.node"));
+    maxValidity.put(TrustRole.VALIDATOR, tc.getDuration("max-validity.validator"));
+    maxValidity.put(TrustRole.USER, tc.getDuration("max-validity.user"));
+    try {
+      return new IssuancePolicy(tc.getString("dns-suffix"), EnumSet.allOf(TrustRole.class), maxValidity,
+          new HashSet<>(tc.getStringList("allowed-regions")), Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new NodeConfig.InvalidConfigException("hypermesh.trustchain: " + e.getMessage());
+    }
   }
 }

@@ -4,13 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import online.hypermesh.actors.trustchain.TrustChainService;
 import online.hypermesh.node.cli.HyperMeshCli;
+import online.hypermesh.node.local.DevPki;
 import online.hypermesh.node.stoq.StoqRouter;
-import online.hypermesh.protocol.crypto.Identity;
-import online.hypermesh.protocol.crypto.PqPem;
 import online.hypermesh.protocol.ProtocolRegistrar;
-import online.hypermesh.protocol.crypto.CertificateRole;
-import online.hypermesh.protocol.crypto.LeafSpec;
-import online.hypermesh.protocol.crypto.NodeLocalCa;
 import online.hypermesh.protocol.serialization.KryoCodec;
 import online.hypermesh.protocol.stoq.StoqIdentity;
 import online.hypermesh.protocol.stoq.StoqServer;
@@ -44,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
+import java.security.KeyPair;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -239,19 +236,16 @@ class TrustChainCassandraTest {
         restarted.ask(new TrustChainRequest.GetTreeHead())).head();
     assertEquals(before.treeSize(), after.treeSize());
     assertArrayEquals(before.rootHash(), after.rootHash());
-    NodeLocalCa devCa = NodeLocalCa.create("test dev CA", Duration.ofDays(1));
+    // Every identity from the same TrustChain hierarchy, as `hypermesh up` issues them.
+    DevPki devPki = DevPki.openOrCreate(pki);
     StoqServer server = new StoqServer(StoqSettings.defaults().withBind(InetAddress.getByName("::1"), 0),
         new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), null, trustChain), StoqTls.defaults(),
-        StoqIdentity.of(devCa.issueIdentity(LeafSpec.of("node-1", CertificateRole.NODE, List.of(),
-            List.of(InetAddress.getByName("::1")), Duration.ofDays(1))), devCa.certificate(), Set.of()));
+        devPki.issueNode("node-1", InetAddress.getByName("::1")).load(Set.of()));
     int port = server.start();
     try {
       StoqSettings clientSettings = StoqSettings.defaults().withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30));
-      Identity operatorIdentity = devCa.issueIdentity(LeafSpec.of("operator", CertificateRole.CLIENT,
-          List.of(), List.of(), Duration.ofDays(1)));
-      StoqIdentity operator = StoqIdentity.of(operatorIdentity, devCa.certificate(), Set.of());
-      StoqIdentity otherNode = StoqIdentity.of(devCa.issueIdentity(LeafSpec.of("node-2", CertificateRole.NODE,
-          List.of(), List.of(), Duration.ofDays(1))), devCa.certificate(), Set.of());
+      StoqIdentity operator = devPki.issueClient("operator").load(Set.of());
+      StoqIdentity otherNode = devPki.issueNode("node-2", InetAddress.getByName("::2")).load(Set.of());
       try (TrustChainClient client = TrustChainClient.connect("::1", port, clientSettings, StoqTls.defaults(), operator, "::1")) {
         TrustChainResponse.Issued overStoq = assertInstanceOf(TrustChainResponse.Issued.class,
             client.sendBlocking(new TrustChainRequest.Issue(csr("bob", TrustRole.USER), 600)));
@@ -269,10 +263,8 @@ class TrustChainCassandraTest {
             client.sendBlocking(new TrustChainRequest.GetTreeHead())).head().treeSize());
       }
 
-      // The CLI against the same server: the operator's identity beside the pinned TrustChain root and log key.
-      PqPem.writePrivateKey(pki.resolve("client.key"), operatorIdentity.privateKey());
-      PqPem.writeCertificates(pki.resolve("client.crt"), operatorIdentity.chain());
-      PqPem.writeCertificates(pki.resolve("ca.crt"), List.of(devCa.certificate()));
+      // The CLI against the same server: the operator's identity (client.key/.crt) beside the pinned
+      // TrustChain root and log key.
       String[] common = {"--node", "[::1]:" + port, "--identity", pki.toString(), "--server-name", "::1", "--timeout", "60"};
       Cli issue = cli(common, "ca", "issue", "--name", "n50.hypermesh.online", "--ip", "2001:db8::50", "--region", "eu-west",
           "--out", pki.resolve("out").toString());
@@ -326,6 +318,31 @@ class TrustChainCassandraTest {
           restarted.ask(new TrustChainRequest.ProofByCertificate(new byte[] {1, 2, 3}, 0))).reason());
       assertEquals(TrustChainResponse.Reason.NOT_FOUND, assertInstanceOf(TrustChainResponse.Rejected.class,
           restarted.ask(new TrustChainRequest.GetEntries(5, 40))).reason());
+
+      // Renewal: a node renews itself (same key and names) while its certificate is good; the entity
+      // refuses another key and a revoked current certificate.
+      KeyPair nodeKey = Falcon.generateKeyPair();
+      CertificateRequestSpec spec = new CertificateRequestSpec("n20", TrustRole.NODE, List.of("n20.hypermesh.online"),
+          List.of(InetAddress.getByName("2001:db8::20")), "eu-west");
+      X509Certificate first = parse(assertInstanceOf(TrustChainResponse.Issued.class, restarted.ask(
+          new TrustChainRequest.Issue(SigningRequests.toDer(SigningRequests.create(nodeKey, spec)), 0))).certificateDer());
+      TrustChainResponse.Issued renewed = assertInstanceOf(TrustChainResponse.Issued.class, restarted.ask(
+          new TrustChainRequest.Renew(SigningRequests.toDer(SigningRequests.renewalOf(nodeKey.getPrivate(), first)),
+              first.getEncoded(), 120)));
+      X509Certificate second = parse(renewed.certificateDer());
+      assertArrayEquals(first.getPublicKey().getEncoded(), second.getPublicKey().getEncoded());
+      assertTrue(!first.getSerialNumber().equals(second.getSerialNumber()));
+      assertEquals(120 + 60, Duration.between(second.getNotBefore().toInstant(), second.getNotAfter().toInstant()).toSeconds());
+      assertTrue(renewed.receipt().verify(keys.logSigner().publicKey(), MerkleHashes.leafHash(renewed.certificateDer())).isValid());
+      TrustChainResponse.Rejected otherKey = assertInstanceOf(TrustChainResponse.Rejected.class, restarted.ask(
+          new TrustChainRequest.Renew(SigningRequests.toDer(SigningRequests.create(Falcon.generateKeyPair(), spec)),
+              first.getEncoded(), 0)));
+      assertTrue(otherKey.message().startsWith("KEY_MISMATCH"), otherKey.message());
+      restarted.ask(new TrustChainRequest.Revoke(second.getSerialNumber().toString(16), "superseded"));
+      TrustChainResponse.Rejected revokedCurrent = assertInstanceOf(TrustChainResponse.Rejected.class, restarted.ask(
+          new TrustChainRequest.Renew(SigningRequests.toDer(SigningRequests.renewalOf(nodeKey.getPrivate(), second)),
+              second.getEncoded(), 0)));
+      assertTrue(revokedCurrent.message().startsWith("CURRENT_CERTIFICATE_REFUSED: REVOKED"), revokedCurrent.message());
     } finally {
       restarted.system().terminate();
       restarted.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -72,8 +72,11 @@ public final class StoqServer implements AutoCloseable {
   private final StoqSettings settings;
   private final StoqHandler handler;
   private final StoqTls tls;
-  /** Null: development mode, peers are not authenticated. */
-  private final StoqIdentity identity;
+  /**
+   * Null: development mode, peers are not authenticated. Read when a connection starts, so
+   * {@link #updateIdentity} applies to new handshakes.
+   */
+  private volatile StoqIdentity identity;
   /** By ALPN id, in registration order. */
   private final Map<String, QuicService> services;
 
@@ -310,6 +313,25 @@ public final class StoqServer implements AutoCloseable {
       addresses.add(loopback);
     }
     return addresses;
+  }
+
+  /**
+   * Presents {@code renewed} (e.g. a renewed certificate for the same key) in every handshake from
+   * now on; connections already established keep what they authenticated with.
+   *
+   * @throws IllegalStateException on a development-mode server (it has no identity to replace)
+   */
+  public void updateIdentity(StoqIdentity renewed) {
+    Objects.requireNonNull(renewed, "renewed");
+    if (identity == null) {
+      throw new IllegalStateException("a development-mode STOQ server has no identity to update");
+    }
+    identity = renewed;
+  }
+
+  /** The identity new handshakes use; null in development mode. */
+  public StoqIdentity identity() {
+    return identity;
   }
 
   /** The bound address, or null before {@link #start()}. */

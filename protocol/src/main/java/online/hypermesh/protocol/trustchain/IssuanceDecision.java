@@ -59,6 +59,15 @@ public sealed interface IssuanceDecision {
     /** A subjectAltName of another kind (e-mail, URI, ...) or a malformed IP address. */
     NAME_TYPE_NOT_ALLOWED,
     /** Validity not positive or longer than the role's maximum. */
-    VALIDITY_NOT_ALLOWED
+    VALIDITY_NOT_ALLOWED,
+    /**
+     * Renewal only ({@link RenewalPolicy}): the current certificate does not verify (expired,
+     * revoked, another CA, malformed) or is not a node certificate.
+     */
+    CURRENT_CERTIFICATE_REFUSED,
+    /** Renewal only: the request's key is not the current certificate's. */
+    KEY_MISMATCH,
+    /** Renewal only: the request's name, addresses, role or region differ from the current certificate's. */
+    NAMES_MISMATCH
   }
 }

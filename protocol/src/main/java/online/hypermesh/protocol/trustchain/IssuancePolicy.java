@@ -68,7 +68,7 @@ public final class IssuancePolicy {
           TrustRole.USER, Duration.ofHours(12));
 
   /** Clock skew allowance: certificates start this much before the decision. */
-  static final Duration BACKDATE = Duration.ofSeconds(60);
+  public static final Duration BACKDATE = Duration.ofSeconds(60);
 
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern REGION = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");

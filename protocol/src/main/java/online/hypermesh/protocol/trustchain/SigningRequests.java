@@ -4,7 +4,14 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -80,6 +87,30 @@ public final class SigningRequests {
     } catch (IOException | OperatorCreationException e) {
       throw new IllegalArgumentException("cannot build the certificate request: " + e, e);
     }
+  }
+
+  /**
+   * The request a node sends to renew {@code current}: the same key, common name, DNS names,
+   * addresses and region, role node (what {@link RenewalPolicy} requires).
+   *
+   * @throws IllegalArgumentException if the certificate's names cannot be read
+   */
+  public static PKCS10CertificationRequest renewalOf(PrivateKey key, X509Certificate current) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(current, "current");
+    Set<String> dnsNames = new LinkedHashSet<>();
+    Set<InetAddress> addresses = new LinkedHashSet<>();
+    try {
+      RenewalPolicy.readAltNames(current, dnsNames, addresses);
+    } catch (CertificateParsingException | UnknownHostException e) {
+      throw new IllegalArgumentException("cannot read the names of the certificate to renew: " + e.getMessage(), e);
+    }
+    String region = RenewalPolicy.region(current);
+    if (region == null) {
+      throw new IllegalArgumentException("the certificate to renew has no region (L)");
+    }
+    return create(new KeyPair(current.getPublicKey(), key), new CertificateRequestSpec(
+        CertificateVerifier.commonName(current), TrustRole.NODE, List.copyOf(dnsNames), List.copyOf(addresses), region));
   }
 
   public static byte[] toDer(PKCS10CertificationRequest request) {

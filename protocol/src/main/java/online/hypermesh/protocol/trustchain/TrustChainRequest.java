@@ -18,6 +18,17 @@ public sealed interface TrustChainRequest extends KryoMessage {
   record Issue(byte[] csrDer, long validitySeconds) implements TrustChainRequest {
   }
 
+  /**
+   * A node renews its own certificate: a PKCS#10 request signed with the node's key for exactly the
+   * key, name, addresses and region of {@code currentCertificateDer}, which must still be valid,
+   * unrevoked and issued under this CA (see {@link RenewalPolicy}). Needs no operator role: the
+   * request authorizes itself, whoever relays it.
+   *
+   * @param validitySeconds requested validity; 0 for the role's maximum
+   */
+  record Renew(byte[] csrDer, byte[] currentCertificateDer, long validitySeconds) implements TrustChainRequest {
+  }
+
   /** @param reason an RFC 5280 reason name, see {@link RevocationReason#parse} */
   record Revoke(String serialHex, String reason) implements TrustChainRequest {
   }

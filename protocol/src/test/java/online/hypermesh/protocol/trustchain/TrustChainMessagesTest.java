@@ -30,6 +30,7 @@ class TrustChainMessagesTest {
         new TrustChainRequest.ProofByCertificate(new byte[] {1, 2}, 3),
         new TrustChainRequest.Consistency(1, 3),
         new TrustChainRequest.GetEntries(0, 9),
+        new TrustChainRequest.Renew(new byte[] {0x30, 1}, new byte[] {0x30, 2}, 30),
         new TrustChainResponse.Issued(new byte[] {1}, List.of(new byte[] {2}, new byte[] {3}),
             SIGNER.receipt(2, new byte[32], 42), key),
         new TrustChainResponse.Revoked("a1b2", RevocationReason.SUPERSEDED, 42),
