@@ -54,6 +54,8 @@ public final class BftCore {
   /** (round, offender, kind): one piece of evidence each, however often the offence repeats. */
   private final Set<List<Long>> reportedEquivocations = new HashSet<>();
   private QuorumCert commitQc;
+  /** The block this leader must fetch before it can propose (its parent's time), or null. */
+  private Digest proposalAwaits;
   /** The round whose proposal waits for transactions (idle leader), or 0. */
   private long deferredProposal;
   private final LinkedHashMap<Digest, Transaction> pool = new LinkedHashMap<>();
@@ -321,7 +323,8 @@ public final class BftCore {
     }
     BlockTime parent = timeOf(highQc.blockId());
     if (parent == null) {
-      // Only after a restart, with a QC on a block not fetched yet: ask, propose next time.
+      // A QC on a block this leader never received (or a restart): fetch it, then propose.
+      proposalAwaits = highQc.blockId();
       want(highQc.blockId(), highQc.signatures().isEmpty() ? nextPeer(self)
           : highQc.signatures().firstKey());
       return;
@@ -715,6 +718,12 @@ public final class BftCore {
     if (waiting != null) {
       for (Pending p : waiting) {
         acceptBlock(p.from(), p.proposal());
+      }
+    }
+    if (b.id().equals(proposalAwaits)) {
+      proposalAwaits = null;
+      if (set.leader(round) == self && !proposals.containsKey(round)) {
+        propose(false);
       }
     }
   }

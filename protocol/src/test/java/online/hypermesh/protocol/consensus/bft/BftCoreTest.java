@@ -218,4 +218,34 @@ class BftCoreTest {
     // A clock behind the parent still gives a later timestamp.
     assertEquals(1, set.timing().next(set.timing().genesis(), 0).timestampMillis());
   }
+
+  @Test
+  void aLeaderWithAQcOnABlockItNeverReceivedFetchesItThenProposes() {
+    int leader2 = set.leader(2);
+    BftCore core = core(leader2);
+    byte[] body = "Tunseen".getBytes(StandardCharsets.UTF_8);
+    Block b1 = new Block(1, 1, set.leader(1), set.genesisQc(),
+        set.timing().next(set.timing().genesis(), now),
+        List.of(new Transaction(Digest.sha256(body), body)));
+    Step last = null;
+    for (int voter = 0; voter < 4; voter++) {
+      if (voter != leader2) {
+        last = core.handle(new Input.Received(voter,
+            Vote.sign(VoteData.of(b1), voter, keys.signer(voter), set.chainId())));
+      }
+    }
+    assertEquals(2, core.round(), "the QC moved the leader to round 2");
+    assertTrue(last.outputs().stream().anyMatch(o -> o instanceof Output.Send s
+        && s.message() instanceof BlockRequest r && r.blockId().equals(b1.id())),
+        last.outputs().toString());
+    assertFalse(last.outputs().stream().anyMatch(o -> o instanceof Output.Broadcast b
+        && b.message() instanceof Proposal), "no proposal without the parent's time");
+
+    Step fetched = core.handle(new Input.Received(0, new BlockResponse(List.of(b1))));
+    Proposal p = fetched.outputs().stream()
+        .filter(o -> o instanceof Output.Broadcast b && b.message() instanceof Proposal)
+        .map(o -> (Proposal) ((Output.Broadcast) o).message()).findFirst().orElseThrow();
+    assertEquals(b1.id(), p.block().parentId());
+    assertTrue(set.timing().follows(b1.time(), p.block().time()).accepted());
+  }
 }
