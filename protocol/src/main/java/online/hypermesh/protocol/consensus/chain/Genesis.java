@@ -123,6 +123,13 @@ public record Genesis(
       throw new IllegalArgumentException("ticksPerBlock must be 1.." + MAX_TICKS_PER_BLOCK
           + ", not " + ticksPerBlock);
     }
+    // A reference to the head's tick must survive at least the next block, or no transaction
+    // could be both fresh and committed.
+    if (parameters.freshnessTicks() < ticksPerBlock) {
+      throw new IllegalArgumentException("freshnessTicks " + parameters.freshnessTicks()
+          + " must be at least ticksPerBlock " + ticksPerBlock
+          + " (a transaction stays fresh for freshnessTicks / ticksPerBlock blocks)");
+    }
   }
 
   @Override
