@@ -158,7 +158,7 @@ public final class BridgeLightClient {
     long height = p.block().height();
     Epoch now = current();
     epochs.set(epochs.size() - 1, new Epoch(now.set(), now.fromHeight(), height));
-    epochs.add(new Epoch(new ValidatorSet(chainId, keys.get()), height + 1, Long.MAX_VALUE));
+    epochs.add(new Epoch(new ValidatorSet(chainId, keys.get(), now.set().timing()), height + 1, Long.MAX_VALUE));
     return Outcome.applied(epoch());
   }
 

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
+import online.hypermesh.protocol.consensus.bft.BlockTiming;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.FalconSigner;
@@ -53,8 +55,13 @@ final class BridgeFixture {
     return keys.stream().map(k -> k.getPublic().getEncoded()).toList();
   }
 
+  /** Genesis at time 0, one tick per block, an hour of skew: the bridge never checks clocks. */
+  static final BlockTiming TIMING = new BlockTiming(
+      new BlockTime(0, Digest.sha256("bridge-tick".getBytes(StandardCharsets.US_ASCII)), 0), 1,
+      3_600_000);
+
   ValidatorSet set() {
-    return new ValidatorSet(chainId, publicKeys(keys));
+    return new ValidatorSet(chainId, publicKeys(keys), TIMING);
   }
 
   /** The same chain so far, growing separately from here (to fork it). */
@@ -76,7 +83,10 @@ final class BridgeFixture {
   Block append(List<Transaction> txs) {
     long round = tip == null ? 1 : tip.round() + 1;
     long height = tip == null ? 1 : tip.height() + 1;
-    Block b = new Block(round, height, (int) (round % keys.size()), tipQc, txs);
+    BlockTime time = tip == null
+        ? TIMING.next(TIMING.genesis(), round)
+        : TIMING.next(tip.time(), tip.time().timestampMillis() + 1);
+    Block b = new Block(round, height, (int) (round % keys.size()), tipQc, time, txs);
     tip = b;
     tipQc = qc(b, keys);
     return b;
@@ -123,10 +133,11 @@ final class BridgeFixture {
 
   /** Shape-only proof for tests that never verify it. */
   static InclusionProof anyProof() {
-    ValidatorSet set = new ValidatorSet(Digest.ZERO, List.of(new byte[] {1}));
+    ValidatorSet set = new ValidatorSet(Digest.ZERO, List.of(new byte[] {1}), TIMING);
     byte[] body = {1, 2, 3};
     Transaction tx = new Transaction(Digest.sha256(body), body);
-    Block block = new Block(1, 1, 0, set.genesisQc(), List.of(tx));
+    Block block = new Block(1, 1, 0, set.genesisQc(), TIMING.next(TIMING.genesis(), 1),
+        List.of(tx));
     return InclusionProof.of(block, new CommitCertificate(set.genesisQc()), 0);
   }
 }

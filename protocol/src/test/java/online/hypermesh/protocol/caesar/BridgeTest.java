@@ -117,7 +117,8 @@ class BridgeTest {
     assertTrue(o2.toString().contains("bad signature from validator 0"), o2.toString());
     assertTrue(strangersOnBlock.verify(
         new online.hypermesh.protocol.consensus.bft.ValidatorSet(chainA.chainId,
-            BridgeFixture.publicKeys(strangers)), new FalconVerifier()).accepted());
+            BridgeFixture.publicKeys(strangers), BridgeFixture.TIMING), new FalconVerifier())
+        .accepted());
     // One honest signature replaced by another validator's signature.
     TreeMap<Integer, byte[]> sigs = new TreeMap<>(c.certificate().qc().signatures());
     sigs.put(0, sigs.get(1));
@@ -149,7 +150,7 @@ class BridgeTest {
         escrowB.redeem(relayed(MALLORY, 7_000, altered), AT));
     // Rewriting the block instead: the certificate no longer certifies it.
     Block rebuilt = new Block(c.block().round(), c.block().height(), c.block().proposer(),
-        c.block().qc(), List.of(c.block().transactions().get(0), rewritten,
+        c.block().qc(), c.block().time(), List.of(c.block().transactions().get(0), rewritten,
         c.block().transactions().get(2)));
     assertRefused(Rejection.NOT_CERTIFIED, escrowB.redeem(relayed(MALLORY, 7_000,
         InclusionProof.of(rebuilt, c.certificate(), 1)), AT));
