@@ -124,13 +124,13 @@ final class ConsensusBench {
   record Phase(String what, long submitted, long committedFirst, long committedAll, double seconds,
                double committedPerSecond, double committedAllPerSecond, long blocks, double blocksPerSecond,
                double transactionsPerBlock, Latency firstValidator, Latency allValidators, String note,
-               long heightAtEnd, long roundAtEnd) {
+               double benchProcessCores, long heightAtEnd, long roundAtEnd) {
 
     /** With validator 0's height and round after the phase: rounds beyond heights are timed-out rounds. */
     Phase at(Validator.Status s) {
       return new Phase(what, submitted, committedFirst, committedAll, seconds, committedPerSecond,
           committedAllPerSecond, blocks, blocksPerSecond, transactionsPerBlock, firstValidator, allValidators, note,
-          s == null ? -1 : s.height(), s == null ? -1 : s.round());
+          benchProcessCores, s == null ? -1 : s.height(), s == null ? -1 : s.round());
     }
   }
 
@@ -157,9 +157,11 @@ final class ConsensusBench {
       row(b, "open loop", openLoop);
       row(b, "saturation", saturation);
       b.append('\n').append("open loop:  ").append(openLoop.what()).append(' ').append(openLoop.note())
+          .append(" Bench JVM used ").append(openLoop.benchProcessCores()).append(" cores.")
           .append(" Validator 0 after it: height ").append(openLoop.heightAtEnd()).append(", round ")
           .append(openLoop.roundAtEnd()).append('\n');
       b.append("saturation: ").append(saturation.what()).append(' ').append(saturation.note())
+          .append(" Bench JVM used ").append(saturation.benchProcessCores()).append(" cores.")
           .append(" Validator 0 after it: height ").append(saturation.heightAtEnd()).append(", round ")
           .append(saturation.roundAtEnd()).append(" (rounds beyond heights timed out)\n\n");
       b.append(String.format(Locale.ROOT, "baselines (validators stopped): plain Cassandra INSERT of %d B rows, "
@@ -365,6 +367,14 @@ final class ConsensusBench {
 
       log("open loop: " + o.rate() + " tx/s for " + o.seconds() + " s ...");
       open = openLoop(refs, commits, prepared, openCount, o.rate()).at(status(env, refs.get(0)));
+      long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!commits.pending.isEmpty() && System.nanoTime() < drainDeadline) {
+        Thread.sleep(20);
+      }
+      if (!commits.pending.isEmpty()) {
+        problems.add(commits.pending.size() + " open-loop transactions still uncommitted on some validator "
+            + "when the saturation run started (after a further 120 s)");
+      }
       log("saturation: window " + o.window() + " for " + o.saturationSeconds() + " s ...");
       JfrProfile recorder = o.profile() ? new JfrProfile(Path.of("consensus-bench-"
           + System.currentTimeMillis() + ".jfr")) : null;
@@ -458,6 +468,7 @@ final class ConsensusBench {
     long blocks0 = commits.blocks.get();
     long txs0 = commits.transactions.get();
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    long cpu0 = processCpuNanos();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     int next = 0;
     List<Validator.SubmittedTransaction> batch = new ArrayList<>();
@@ -478,11 +489,11 @@ final class ConsensusBench {
       next = due;
     }
     long submitEnd = System.nanoTime();
-    awaitAll(tracking, count, 30);
+    awaitAll(tracking, count, 60);
     double seconds = (submitEnd - start) / 1e9;
     return phase("open loop at " + rate + " tx/s for " + round3(seconds) + " s, each transaction to all 4 pools;",
-        count, tracking, start, commits, blocks0, txs0,
-        "committed tx/s = committed / (last commit - start).");
+        count, tracking, start, commits, blocks0, txs0, cpu0,
+        "committed tx/s = committed / (last commit - start); percentiles over the committed ones only.");
   }
 
   /** Keeps {@code window} transactions submitted but not yet committed anywhere, for {@code seconds}. */
@@ -492,6 +503,7 @@ final class ConsensusBench {
     Tracking tracking = new Tracking(available);
     long blocks0 = commits.blocks.get();
     long txs0 = commits.transactions.get();
+    long cpu0 = processCpuNanos();
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     int next = 0;
@@ -514,29 +526,11 @@ final class ConsensusBench {
       next += k;
     }
     boolean ranOut = next >= available;
-    long stopped = System.nanoTime();
-    long firstAtStop = tracking.firstCount.get();
-    long allAtStop = tracking.allCount.get();
-    awaitAll(tracking, next, 60);
-    Phase p = phase("closed loop, " + window + " transactions uncommitted at most, "
-        + (ranOut ? "until the " + available + " prepared transactions ran out" : "for " + seconds + " s") + ";",
-        next, tracking, start, commits, blocks0, txs0, "");
-    if (!ranOut) {
-      // Sustained rate: what committed while the window was kept full, not the drain afterwards.
-      double windowSeconds = (stopped - start) / 1e9;
-      p = new Phase(p.what(), p.submitted(), p.committedFirst(), p.committedAll(), round3(windowSeconds),
-          round1(firstAtStop / windowSeconds), round1(allAtStop / windowSeconds), p.blocks(), p.blocksPerSecond(),
-          p.transactionsPerBlock(), p.firstValidator(), p.allValidators(),
-          "tx/s = committed while the window was full / its duration; latency is from submission (closed loop).",
-          -1, -1);
-    } else {
-      p = new Phase(p.what(), p.submitted(), p.committedFirst(), p.committedAll(), p.seconds(),
-          p.committedPerSecond(), p.committedAllPerSecond(), p.blocks(), p.blocksPerSecond(),
-          p.transactionsPerBlock(), p.firstValidator(), p.allValidators(),
-          "ran out of prepared transactions before the time was up (raise --saturation-transactions); tx/s = "
-              + "committed / (last commit - start); latency is from submission (closed loop).", -1, -1);
-    }
-    return p;
+    awaitAll(tracking, next, 120);
+    return phase("closed loop, at most " + window + " transactions uncommitted, "
+        + (ranOut ? "all " + available + " prepared transactions submitted" : "submitting for " + seconds + " s") + ";",
+        next, tracking, start, commits, blocks0, txs0, cpu0,
+        "tx/s = committed / (last commit - start), the drain included; latency from submission.");
   }
 
   private static void awaitAll(Tracking tracking, long count, int graceSeconds) throws InterruptedException {
@@ -547,7 +541,8 @@ final class ConsensusBench {
   }
 
   private static Phase phase(String what, long submitted, Tracking t, long start, Commits commits, long blocks0,
-      long txs0, String note) {
+      long txs0, long cpu0, String note) {
+    double cores = (processCpuNanos() - cpu0) / Math.max(1.0, System.nanoTime() - start);
     long blocks = commits.blocks.get() - blocks0;
     long txs = commits.transactions.get() - txs0;
     double firstSeconds = Math.max(1e-9, (t.lastFirstNanos.get() - start) / 1e9);
@@ -557,7 +552,7 @@ final class ConsensusBench {
         round1(firstCount == 0 ? 0 : firstCount / firstSeconds),
         round1(t.allCount.get() == 0 ? 0 : t.allCount.get() / allSeconds), blocks,
         round1(firstCount == 0 ? 0 : blocks / firstSeconds), round1(blocks == 0 ? 0 : (double) txs / blocks),
-        Latency.of(t.first), Latency.of(t.all), note, -1, -1);
+        Latency.of(t.first), Latency.of(t.all), note, round3(cores), -1, -1);
   }
 
   /** Mean journal row of a committed block with transactions: the block and its certificate, encoded. */
@@ -638,6 +633,11 @@ final class ConsensusBench {
       n++;
     } while (System.nanoTime() < end);
     return n / Math.max(1e-9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
+  }
+
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static String loadAverage() {
