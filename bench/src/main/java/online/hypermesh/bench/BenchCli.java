@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "HyperMesh benchmarks (loopback ::1 only; every run stops by itself).",
-    subcommands = {BenchCli.Stoq.class, DnsBench.Cli.class, BenchCli.Ca.class, BenchCli.Ct.class})
+    subcommands = {BenchCli.Stoq.class, DnsBench.Cli.class, BenchCli.Ca.class, BenchCli.Ct.class,
+        BenchCli.Consensus.class})
 public final class BenchCli implements Callable<Integer> {
 
   static final Set<String> ALL = Set.of("udp", "quic", "tls", "stoq");
@@ -165,6 +166,69 @@ public final class BenchCli implements Callable<Integer> {
       System.out.println(json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report)
           : report.table());
       return report.logAppends().operations() > 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "consensus", mixinStandardHelpOptions = true, description = "NKrypt consensus, n = 4 validators on "
+      + "Cassandra with real proofs: commit latency at a fixed offered rate, saturation rate, and the baselines that "
+      + "bound them (Cassandra writes, FALCON-1024, NKrypt verification).")
+  static final class Consensus implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "10", description = "seconds of the open-loop run (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "offered tx/s of the open-loop run (default ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--saturation-seconds", description = "seconds of the closed-loop run (default: --seconds)")
+    Double saturationSeconds;
+
+    @Option(names = "--saturation-transactions", defaultValue = "20000", description = "transactions proven for the closed-loop run (default ${DEFAULT-VALUE})")
+    int saturationTransactions;
+
+    @Option(names = "--window", defaultValue = "4000", description = "closed loop: uncommitted transactions kept in flight (default ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--batch", defaultValue = "1000", description = "max transactions per block (default ${DEFAULT-VALUE}; about 10 KB each, and a block is one journal row: keep it under Cassandra's 16 MB mutation limit)")
+    int batch;
+
+    @Option(names = "--difficulty", defaultValue = "8", description = "hashcash bits (default ${DEFAULT-VALUE})")
+    int difficulty;
+
+    @Option(names = "--base-timeout-ms", defaultValue = "2000", description = "round timeout (default ${DEFAULT-VALUE})")
+    long baseTimeout;
+
+    @Option(names = "--baseline-seconds", defaultValue = "3", description = "seconds per baseline (default ${DEFAULT-VALUE})")
+    double baselineSeconds;
+
+    @Option(names = "--profile", description = "JFR execution samples of the saturation run (consensus-bench-*.jfr), summarised")
+    boolean profile;
+
+    @Option(names = "--cassandra", paramLabel = "HOST:PORT", description = "use this Cassandra (default: start one)")
+    String cassandra;
+
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      double saturation = saturationSeconds == null ? seconds : saturationSeconds;
+      if (seconds <= 0 || seconds > 600 || saturation <= 0 || saturation > 600 || rate < 1 || rate > 100_000
+          || saturationTransactions < 1 || saturationTransactions > 1_000_000 || window < 1 || batch < 1
+          || batch > 5_000 || difficulty < 0 || difficulty > 20 || baseTimeout < 100 || baselineSeconds <= 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "out of range: --seconds and "
+            + "--saturation-seconds 0..600, --rate 1..100000, --saturation-transactions 1..1000000, --window >= 1, "
+            + "--batch 1..5000, --difficulty 0..20, --base-timeout-ms >= 100, --baseline-seconds > 0");
+      }
+      ConsensusBench.Report report = ConsensusBench.run(
+          Bench.machine(("./hypermesh bench " + String.join(" ", rawArgs)).trim()),
+          new ConsensusBench.Options(seconds, rate, saturation, saturationTransactions, window, batch, difficulty,
+              baseTimeout, baselineSeconds, profile, cassandra));
+      System.out.println(json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report)
+          : report.table());
+      return report.openLoop().committedFirst() > 0 && report.saturation().committedFirst() > 0 ? 0 : 1;
     }
   }
 

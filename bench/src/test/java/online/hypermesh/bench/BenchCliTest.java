@@ -94,6 +94,29 @@ class BenchCliTest {
     assertTrue(table.contains("./hypermesh bench"), table);
   }
 
+  /** Starts its own Cassandra and four validators; a tiny run, so the figures only have to exist. */
+  @Test
+  void consensusCommitsRealTransactionsAndReportsEveryPart() throws Exception {
+    JsonNode report = new ObjectMapper().readTree(
+        run("consensus", "--seconds", "1", "--rate", "20", "--saturation-transactions", "40", "--window", "20",
+            "--baseline-seconds", "0.2", "--json"));
+    assertEquals(20, report.at("/openLoop/submitted").asLong(), report::toPrettyString);
+    assertTrue(report.at("/openLoop/committedFirst").asLong() > 0, report::toPrettyString);
+    assertTrue(report.at("/openLoop/committedAll").asLong() > 0);
+    assertTrue(report.at("/openLoop/firstValidator/p99Millis").asDouble() > 0);
+    assertTrue(report.at("/saturation/committedFirst").asLong() > 0);
+    assertTrue(report.at("/saturation/committedPerSecond").asDouble() > 0);
+    assertTrue(report.at("/proving/perSecond").asDouble() > 0);
+    assertTrue(report.at("/proving/meanTransactionBytes").asInt() > 0);
+    assertTrue(report.at("/baselines/cassandraWrites/perSecond").asDouble() > 0);
+    assertTrue(report.at("/baselines/falconSignPerCpuSecond").asDouble() > 0);
+    assertTrue(report.at("/baselines/nkryptVerifyPerCpuSecond").asDouble() > 0);
+    assertTrue(report.at("/ratios/verifyCeilingTxPerSecond").asDouble() > 0);
+    assertTrue(report.get("loadAverageStart").asText().length() > 0);
+    // Every validator's chain state accepted every committed block.
+    assertEquals(0, report.get("problems").size(), report.get("problems")::toString);
+  }
+
   @Test
   void percentilesByNearestRank() {
     long[] sorted = new long[1000];
