@@ -86,6 +86,16 @@ public final class Node {
     StoqClusterAttachment attached = attachment;
     try {
       var classic = Adapter.toClassic(system);
+      // Stop taking requests first, so clients see a clean close rather than timeouts while the node
+      // leaves (with the stoq cluster transport only at the end: the cluster leaves over it);
+      // registered at once, so however the system ends from here on, the socket is released.
+      CoordinatedShutdown.get(classic).addTask(transport.stoqClosePhase(), "stoq-close", () -> {
+        server.close();
+        if (attached != null) {
+          attached.unregister();
+        }
+        return CompletableFuture.completedFuture(Done.getInstance());
+      });
       // Pekko creates serializers on first use; asking for ours now turns an incomplete Kryo registry
       // into a failed start instead of a failed message.
       try {
@@ -106,15 +116,6 @@ public final class Node {
       bootstrap.logCertificateWhenUp(der -> trustChain.service().logCertificate(der));
 
       handler.wire(new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain));
-      // Stop taking requests first, so clients see a clean close rather than timeouts while the node
-      // leaves (with the stoq cluster transport only at the end: the cluster leaves over it).
-      CoordinatedShutdown.get(classic).addTask(transport.stoqClosePhase(), "stoq-close", () -> {
-        server.close();
-        if (attached != null) {
-          attached.unregister();
-        }
-        return CompletableFuture.completedFuture(Done.getInstance());
-      });
       bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
       NodeMetrics.register(classic, stoq);
       dns.start(system);

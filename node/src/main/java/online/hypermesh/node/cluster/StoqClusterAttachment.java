@@ -102,7 +102,7 @@ public final class StoqClusterAttachment {
     LinkOpener opener = links;
     if (opener == null) {
       throw new StoqException(StoqError.UNAVAILABLE,
-          "node is starting: the cluster transport does not accept links yet");
+          "the cluster transport does not accept links (node starting or stopping)");
     }
     return opener.open(peer, opening);
   }
