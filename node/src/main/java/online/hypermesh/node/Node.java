@@ -5,6 +5,9 @@ import online.hypermesh.actors.hypermesh.AssetService;
 import online.hypermesh.node.bootstrap.NodeBootstrap;
 import online.hypermesh.node.metrics.NodeMetrics;
 import online.hypermesh.node.dns.NodeDns;
+import online.hypermesh.node.cluster.ClusterTransport;
+import online.hypermesh.node.cluster.StoqClusterAttachment;
+import online.hypermesh.node.stoq.NodeStoqHandler;
 import online.hypermesh.node.stoq.StoqRouter;
 import online.hypermesh.node.trustchain.NodeIdentity;
 import online.hypermesh.node.trustchain.TrustChainNode;
@@ -53,9 +56,47 @@ public final class Node {
     StoqIdentity identity = StoqSettingsFromConfig.identity(config);
     // The node's DNS role must be in its config when it joins: the cluster learns it from membership.
     NodeDns dns = NodeDns.prepare(config, identity);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "HyperMesh", dns.publish(config));
+    // STOQ is bound before the ActorSystem: with the stoq cluster transport, Pekko remoting runs on
+    // it and attaches while the system starts. Layer requests get "starting" until wired below.
+    ClusterTransport transport = ClusterTransport.of(config);
+    StoqServer stoq = null;
+    StoqClusterAttachment attachment = null;
+    ActorSystem<Void> system;
+    NodeStoqHandler handler;
+    int port;
+    try {
+      attachment = transport.stoq() ? StoqClusterAttachment.create(settings, tls, identity) : null;
+      handler = new NodeStoqHandler(attachment);
+      stoq = new StoqServer(settings, handler, tls, identity, List.of(dns.doqService()));
+      port = stoq.start();
+      if (attachment != null) {
+        attachment.bound(port);
+      }
+      system = ActorSystem.create(Behaviors.empty(), "HyperMesh",
+          dns.publish(transport.systemConfig(config, attachment)));
+    } catch (RuntimeException e) {
+      if (stoq != null) {
+        stoq.close();
+      }
+      if (attachment != null) {
+        attachment.unregister();
+      }
+      throw e;
+    }
+    StoqServer server = stoq;
+    StoqClusterAttachment attached = attachment;
     try {
       var classic = Adapter.toClassic(system);
+      // Stop taking requests first, so clients see a clean close rather than timeouts while the node
+      // leaves (with the stoq cluster transport only at the end: the cluster leaves over it);
+      // registered at once, so however the system ends from here on, the socket is released.
+      CoordinatedShutdown.get(classic).addTask(transport.stoqClosePhase(), "stoq-close", () -> {
+        server.close();
+        if (attached != null) {
+          attached.unregister();
+        }
+        return CompletableFuture.completedFuture(Done.getInstance());
+      });
       // Pekko creates serializers on first use; asking for ours now turns an incomplete Kryo registry
       // into a failed start instead of a failed message.
       try {
@@ -65,6 +106,17 @@ public final class Node {
       }
       // The identity as renewals change it (Artery's TLS provider already holds the same instance).
       NodeIdentity nodeIdentity = NodeIdentity.get(classic);
+      // STOQ started before the system with the identity on disk; renewals reach it from here on.
+      server.updateIdentity(nodeIdentity.current());
+      if (attached != null) {
+        attached.updateIdentity(nodeIdentity.current());
+      }
+      nodeIdentity.onChange(renewed -> {
+        server.updateIdentity(renewed);
+        if (attached != null) {
+          attached.updateIdentity(renewed);
+        }
+      });
       NodeBootstrap bootstrap = new NodeBootstrap(classic, config, nodeIdentity::current);
       bootstrap.start();
       PekkoManagement.get(classic).start().toCompletableFuture().join();
@@ -77,17 +129,7 @@ public final class Node {
       TrustChainNode trustChain = TrustChainNode.start(system, config);
       bootstrap.logCertificateWhenUp(der -> trustChain.service().logCertificate(der));
 
-      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain),
-          tls, nodeIdentity.current(), List.of(dns.doqService()));
-      nodeIdentity.onChange(stoq::updateIdentity);
-      int port = stoq.start();
-      // Stop taking requests first, so clients see a clean close rather than timeouts while the node
-      // leaves; registered at once so a start that fails after this point (terminate runs the
-      // shutdown phases) also releases the socket.
-      CoordinatedShutdown.get(classic).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stoq-close", () -> {
-        stoq.close();
-        return CompletableFuture.completedFuture(Done.getInstance());
-      });
+      handler.wire(new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain));
       bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
       NodeMetrics.register(classic, stoq);
       trustChain.startRenewal(system, config, nodeIdentity, bootstrap);
@@ -97,9 +139,10 @@ public final class Node {
           settings.bindAddress().getHostAddress(), port,
           config.getString("hypermesh.node.host"), config.getInt("hypermesh.management.port"));
 
-      return new Node(system, stoq);
+      return new Node(system, server);
     } catch (RuntimeException e) {
       system.terminate();
+      server.close();
       throw e;
     }
   }

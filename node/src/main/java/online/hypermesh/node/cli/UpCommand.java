@@ -123,10 +123,10 @@ final class UpCommand implements Callable<Integer> {
 
   private void printEndpoints(List<NodeSpec> nodes, CassandraLauncher cassandra) {
     out.println();
-    out.printf("%-8s %-8s %-22s %-28s %-22s%n", "NODE", "PID", "STOQ (udp, stoq/1)", "MANAGEMENT (http)", "REMOTING (artery)");
+    out.printf("%-8s %-8s %-22s %-28s %s%n", "NODE", "PID", "STOQ (udp, stoq/1)", "MANAGEMENT (http)", "REMOTING (stoq)");
     for (NodeSpec node : nodes) {
-      out.printf("%-8s %-8d %-22s %-28s %-22s%n", node.name(), node.pid(), node.stoqEndpoint(), node.managementUrl(),
-          "[" + node.host() + "]:" + node.ports().remoting());
+      out.printf("%-8s %-8d %-22s %-28s %s%n", node.name(), node.pid(), node.stoqEndpoint(), node.managementUrl(),
+          node.remotingAddress());
     }
     out.println("health: <management>/ready and /alive; members: <management>/cluster/members; shards: <management>/cluster/shards/Asset");
     out.println("cassandra: " + cassandra.endpoint() + " (pid " + cassandra.pid().orElse(-1) + ")");

@@ -62,6 +62,7 @@ public final class NodeProcesses {
         + "hypermesh.management.port = " + node.ports().management() + "\n"
         + "hypermesh.dns.classic.port = " + node.ports().dns() + "\n"
         + "hypermesh.cassandra.contact-points = " + quotedList(contactPoints) + "\n"
+        + "hypermesh.cluster.transport = \"stoq\"\n"
         + "pekko.cluster.seed-nodes = " + quotedList(seeds) + "\n"
         + "hypermesh.stoq.identity.key-file = \"" + identity.key() + "\"\n"
         + "hypermesh.stoq.identity.cert-file = \"" + identity.chain() + "\"\n"

@@ -13,8 +13,12 @@ public record NodeSpec(String name, int index, String host, PortBlock ports, Pat
     return "http://[" + host + "]:" + ports.management();
   }
 
+  /**
+   * The node's Pekko address: the local cluster runs the stoq cluster transport (pinned in each
+   * node.conf), so it is on the STOQ port with Pekko's classic scheme name tcp.
+   */
   public String remotingAddress() {
-    return "pekko://HyperMesh@[" + host + "]:" + ports.remoting();
+    return "pekko.tcp://HyperMesh@[" + host + "]:" + ports.stoq();
   }
 
   public Path configFile() {

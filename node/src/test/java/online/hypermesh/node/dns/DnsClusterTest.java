@@ -79,7 +79,7 @@ class DnsClusterTest {
         "hypermesh.cassandra.contact-points = [\"" + CassandraExtension.endpoint() + "\"]",
         "hypermesh.cassandra.keyspace = \"hypermesh_dns_it\"",
         "hypermesh.cassandra.snapshot-keyspace = \"hypermesh_dns_it_snapshot\"",
-        "pekko.cluster.seed-nodes = [\"pekko://HyperMesh@[::1]:" + PortBlock.of(base, 1).remoting() + "\"]",
+        "pekko.cluster.seed-nodes = [\"pekko.tcp://HyperMesh@[::1]:" + PortBlock.of(base, 1).stoq() + "\"]",
         "pekko.coordinated-shutdown.exit-jvm = off",
         "hypermesh.stoq.identity.key-file = \"" + identity.key() + "\"",
         "hypermesh.stoq.identity.cert-file = \"" + identity.chain() + "\"",

@@ -12,8 +12,8 @@ import io.netty.buffer.ByteBufAllocator;
  *   0      4     length          u32, big-endian: number of bytes after this field (12 + payload)
  *   4      1     version         u8, = 1
  *   5      1     type            u8, {@link FrameType}
- *   6      2     flags           u16: {@link #FLAG_DOWNLOAD} on REQUEST (request streams only),
- *                                else none
+ *   6      2     flags           u16: {@link #FLAG_DOWNLOAD} on REQUEST, {@link #FLAG_LINK_OPEN}
+ *                                on LINK (request streams only), else none
  *   8      8     correlation id  u64, chosen by the requester, echoed in RESPONSE/ERROR
  *   16     n     payload         ERROR: u16 code + UTF-8 message ({@link ErrorPayload})
  * </pre>
@@ -45,6 +45,11 @@ public final class FrameCodec {
    * one RESPONSE. Accepted only where STREAM_DATA is (a server's request stream).
    */
   public static final int FLAG_DOWNLOAD = 0x0001;
+  /**
+   * On a LINK frame: the link's opening request (client) or its acceptance (server). Accepted only
+   * where LINK is.
+   */
+  public static final int FLAG_LINK_OPEN = 0x0002;
 
   private FrameCodec() {}
 
@@ -131,8 +136,8 @@ public final class FrameCodec {
   /**
    * @param sealedPayloads payloads are AES-GCM sealed ({@link StoqSession}): an ERROR payload can
    *     only be checked after it is opened, so it is not checked here
-   * @param streamFrames STREAM_DATA, STREAM_END and CANCEL are accepted, and {@link
-   *     #FLAG_DOWNLOAD} on REQUEST (a server's request stream, a client's download stream);
+   * @param streamFrames STREAM_DATA, STREAM_END, CANCEL and LINK are accepted, and {@link
+   *     #FLAG_DOWNLOAD} on REQUEST, {@link #FLAG_LINK_OPEN} on LINK (a server's request stream, a client's download stream);
    *     otherwise they are rejected as UNKNOWN_FRAME_TYPE (the flag as MALFORMED_FRAME) like
    *     anything not allowed there
    */
@@ -191,7 +196,7 @@ public final class FrameCodec {
           false);
     }
     if ((type == FrameType.STREAM_DATA || type == FrameType.STREAM_END
-            || type == FrameType.CANCEL)
+            || type == FrameType.CANCEL || type == FrameType.LINK)
         && !streamFrames) {
       in.readerIndex(end);
       throw new FrameDecodingException(
@@ -205,7 +210,11 @@ public final class FrameCodec {
       throw new FrameDecodingException(
           StoqError.UNKNOWN_FRAME_TYPE, "unknown frame type " + typeCode, correlationId, false);
     }
-    int allowedFlags = streamFrames && type == FrameType.REQUEST ? FLAG_DOWNLOAD : KNOWN_FLAGS;
+    int allowedFlags =
+        !streamFrames ? KNOWN_FLAGS
+            : type == FrameType.REQUEST ? FLAG_DOWNLOAD
+            : type == FrameType.LINK ? FLAG_LINK_OPEN
+            : KNOWN_FLAGS;
     if ((flags & ~allowedFlags) != 0) {
       in.readerIndex(end);
       throw new FrameDecodingException(

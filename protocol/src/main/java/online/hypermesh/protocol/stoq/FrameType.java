@@ -12,7 +12,8 @@ package online.hypermesh.protocol.stoq;
  *   <li>5 — {@link #STREAM_DATA}, 6 — {@link #STREAM_END} (streamed uploads and downloads; only
  *       accepted where a decoder is told to, see {@link FrameCodec});
  *   <li>7 — {@link #CANCEL} (abandon a correlation id; same acceptance as 5 and 6);
- *   <li>8..0x7F — future core types; 0x80..0xFF — experiments and extensions.
+ *   <li>8 — {@link #LINK} (a long-lived message link; same acceptance as 5..7);
+ *   <li>9..0x7F — future core types; 0x80..0xFF — experiments and extensions.
  * </ul>
  */
 public enum FrameType {
@@ -43,7 +44,16 @@ public enum FrameType {
    * and answers ERROR {@link StoqError#CANCELLED} (with FIN for a transfer); a CANCEL for an id
    * already answered is ignored. Only accepted where STREAM_DATA is.
    */
-  CANCEL(7);
+  CANCEL(7),
+  /**
+   * One message of a link ({@link StoqLink}): a long-lived stream on which both ends send
+   * messages (the cluster's remoting PDUs). The first frame of the stream, from the client, has
+   * {@link FrameCodec#FLAG_LINK_OPEN} and the link's opening payload; the server accepts with an
+   * empty LINK frame with the same flag, or refuses with one ERROR and FIN. After that each LINK
+   * frame (no flags) carries one message, sealed like any frame; either end closes with FIN.
+   * Correlation id 0. Only accepted where STREAM_DATA is.
+   */
+  LINK(8);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 

@@ -205,6 +205,10 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
       onStreamFrame(ctx, frame, session);
       return;
     }
+    if (frame.type() == FrameType.LINK) {
+      startLink(ctx, frame, session);
+      return;
+    }
     if (frame.type() != FrameType.REQUEST) {
       send(
           ctx,
@@ -274,6 +278,23 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
             }
           }
         });
+  }
+
+  /**
+   * A LINK opening as the stream's first frame: the stream becomes a link ({@link LinkHandler}
+   * takes this handler's place). Anywhere else a LINK frame is refused.
+   */
+  private void startLink(ChannelHandlerContext ctx, Frame frame, StoqSession session) {
+    boolean fresh = receivedSealed == 0 && sentSealed == 0 && inFlight == 0 && upload == null
+        && download == null && !inputClosed;
+    if (!fresh || (frame.flags() & FrameCodec.FLAG_LINK_OPEN) == 0) {
+      closeStreamWith(ctx, Frame.error(frame.correlationId(), StoqError.STREAM_REFUSED,
+          "a link must be opened by the first frame of its stream"));
+      return;
+    }
+    LinkHandler link = LinkHandler.server(session, maxFrameBytes, handler);
+    ctx.pipeline().replace(this, "stoq-link", link);
+    link.onOpenRequest(frame.retain());
   }
 
   private void onStreamFrame(ChannelHandlerContext ctx, Frame frame, StoqSession session) {

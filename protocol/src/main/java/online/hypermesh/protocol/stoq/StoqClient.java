@@ -550,6 +550,63 @@ public final class StoqClient implements AutoCloseable {
   }
 
   /**
+   * Opens a link ({@link StoqLink}) on a new stream: sends {@code open} as the opening payload and
+   * completes once the server accepted it (the server's {@link StoqHandler#openLink}); fails with
+   * the server's refusal (its code and reason), UNAVAILABLE when the connection is gone, or
+   * TIMEOUT after requestTimeout. Call {@link StoqLink#start} to receive its messages. The link
+   * ends with the connection; closing the link does not close the connection.
+   *
+   * @param maxQueuedBytes bound of the link's send queue (see {@link StoqLink})
+   */
+  public CompletionStage<StoqLink> openLink(byte[] open, long maxQueuedBytes) {
+    CompletableFuture<StoqLink> result = new CompletableFuture<>();
+    byte[] payload = open.clone();
+    try {
+      eventLoop.execute(() -> {
+        QuicChannel quic = connection;
+        StoqSession current = session;
+        if (closing.get() || quic == null || !quic.isActive() || current == null) {
+          result.completeExceptionally(
+              new StoqException(StoqError.UNAVAILABLE, connectionGoneMessage()));
+          return;
+        }
+        LinkHandler link = LinkHandler.client(
+            current, settings.maxFrameBytes(), maxQueuedBytes, payload, result);
+        var timeout = eventLoop.schedule(
+            () -> {
+              if (result.completeExceptionally(new StoqException(StoqError.TIMEOUT,
+                  "link not accepted within " + settings.requestTimeout().toMillis() + " ms"))) {
+                link.close("not accepted in time");
+              }
+            },
+            settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((l, f) -> timeout.cancel(false));
+        quic.createStream(
+                QuicStreamType.BIDIRECTIONAL,
+                new io.netty.channel.ChannelInitializer<
+                    io.netty.handler.codec.quic.QuicStreamChannel>() {
+                  @Override
+                  protected void initChannel(io.netty.handler.codec.quic.QuicStreamChannel ch) {
+                    // The server's FIN ends the link; our side is ended by the link itself.
+                    ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                    ch.pipeline().addLast(
+                        new FrameDecoder(settings.maxFrameBytes(), false, true, true), link);
+                  }
+                })
+            .addListener(f -> {
+              if (!f.isSuccess()) {
+                result.completeExceptionally(new StoqException(
+                    StoqError.UNAVAILABLE, "cannot open a link stream: " + f.cause(), f.cause()));
+              }
+            });
+      });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new StoqException(StoqError.UNAVAILABLE, "client is closed"));
+    }
+    return result;
+  }
+
+  /**
    * Diagnostics/tests: writes {@code bytes} unframed on a new stream (and ends our side if {@code
    * finish}), then completes with everything the server sent until it ended the stream. Fails
    * with TIMEOUT if the server does not end the stream within requestTimeout.

@@ -71,6 +71,17 @@ public interface StoqHandler {
     return null;
   }
 
+  /**
+   * A link ({@link StoqLink}, {@link StoqClient#openLink}) is being opened: {@code open} is the
+   * client's opening payload (valid only during the call). Return how to serve it, or null to
+   * refuse with {@link StoqError#STREAM_REFUSED} (the default: no links); throwing a {@link
+   * StoqException} refuses with that code and message, which the client sees. Called on the
+   * event loop.
+   */
+  default StoqLinkHandler openLink(StoqPeer peer, ByteBuf open) {
+    return null;
+  }
+
   /** A peer-aware handler as a lambda: {@code StoqHandler.withPeer((peer, payload) -> ...)}. */
   static StoqHandler withPeer(PeerAware handler) {
     java.util.Objects.requireNonNull(handler, "handler");

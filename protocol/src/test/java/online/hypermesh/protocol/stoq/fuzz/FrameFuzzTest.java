@@ -55,8 +55,8 @@ import org.junit.jupiter.api.Timeout;
  * </ol>
  *
  * <p>Every other input is generated and decoded as a server's request stream ({@code
- * FrameDecoder(max, false, false, true)}), where STREAM_DATA, STREAM_END, CANCEL and the download
- * flag on REQUEST are valid too; the others as the plain v1 view (types 1 to 3, no flags).
+ * FrameDecoder(max, false, false, true)}), where STREAM_DATA, STREAM_END, CANCEL, LINK, the
+ * download flag on REQUEST and the link-open flag on LINK are valid too; the others as the plain v1 view (types 1 to 3, no flags).
  *
  * <p>Also checked: nothing but {@link FrameDecodingException} is ever thrown, every rejection has a
  * framing-range {@link StoqError} and a non-empty message, fatal rejections consume nothing and
@@ -133,7 +133,8 @@ class FrameFuzzTest {
   private void fuzzOne(long index) {
     SplittableRandom random = new SplittableRandom(FuzzConfig.seedOf(index));
     int max = MAX_FRAME_BYTES[random.nextInt(MAX_FRAME_BYTES.length)];
-    // Every other input is read as a server's request stream (STREAM_DATA/END, CANCEL, download).
+    // Every other input is read as a server's request stream (STREAM_DATA/END, CANCEL, download,
+    // LINK).
     boolean requestStream = (index & 1) == 1;
     FrameInputs.Input input = inputs.next(random, max, requestStream);
     byte[] bytes = input.bytes();
@@ -329,7 +330,9 @@ class FrameFuzzTest {
     ByteBuf payload = frame.payload();
     boolean flagsOk = frame.flags() == 0
         || (requestStream && frame.type() == FrameType.REQUEST
-            && frame.flags() == FrameCodec.FLAG_DOWNLOAD);
+            && frame.flags() == FrameCodec.FLAG_DOWNLOAD)
+        || (requestStream && frame.type() == FrameType.LINK
+            && frame.flags() == FrameCodec.FLAG_LINK_OPEN);
     boolean typeOk = frame.type() != null && frame.type() != FrameType.HANDSHAKE
         && (requestStream || frame.type().code() <= 3);
     if (!flagsOk || !typeOk

@@ -140,7 +140,7 @@ final class FrameInputs {
       case 7 -> {
         int start = frameStart(bytes, starts, random, 6);
         if (start >= 0) {
-          int[] reserved = {0, 4, 5, 6, 7, 8, 0x7F, 0x80, 0xFF};
+          int[] reserved = {0, 4, 5, 6, 7, 8, 9, 0x7F, 0x80, 0xFF};
           bytes[start + 5] = (byte) (random.nextBoolean()
               ? reserved[random.nextInt(reserved.length)] : random.nextInt(256));
         }
@@ -200,7 +200,7 @@ final class FrameInputs {
   /** Writes one well-formed frame; {@code breakErrorPayload} makes an ERROR frame's payload bad. */
   private void writeFrame(Builder out, SplittableRandom random, int max, boolean breakErrorPayload,
       boolean requestStream) {
-    int[] streamTypes = {1, 2, 3, 5, 6, 7};
+    int[] streamTypes = {1, 2, 3, 5, 6, 7, 8};
     int type = breakErrorPayload ? 3
         : requestStream ? streamTypes[random.nextInt(streamTypes.length)] : 1 + random.nextInt(3);
     byte[] payload = type == 3 ? errorPayload(random, breakErrorPayload)
@@ -208,7 +208,8 @@ final class FrameInputs {
     out.u32(FrameCodec.HEADER_BYTES + payload.length);
     out.u8(FrameCodec.VERSION);
     out.u8(type);
-    out.u16(requestStream && type == 1 && random.nextBoolean() ? FrameCodec.FLAG_DOWNLOAD : 0);
+    out.u16(requestStream && type == 1 && random.nextBoolean() ? FrameCodec.FLAG_DOWNLOAD
+        : requestStream && type == 8 && random.nextBoolean() ? FrameCodec.FLAG_LINK_OPEN : 0);
     out.u64(random.nextInt(4) == 0 ? random.nextInt(3) - 1 : random.nextLong());
     out.bytes(payload);
   }

@@ -56,9 +56,9 @@ final class SpecDecoder {
   }
 
   /**
-   * @param requestStream a server's request stream (or a client's download stream): STREAM_DATA
-   *     (5), STREAM_END (6) and CANCEL (7) are valid types there, and flag 0x0001 (download) on a
-   *     REQUEST
+   * @param requestStream a server's request stream (or a client's download or link stream):
+   *     STREAM_DATA (5), STREAM_END (6), CANCEL (7) and LINK (8) are valid types there, flag 0x0001
+   *     (download) on a REQUEST and flag 0x0002 (link open) on a LINK
    */
   static List<Event> decode(byte[] in, int maxFrameBytes, boolean requestStream) {
     List<Event> events = new ArrayList<>();
@@ -91,9 +91,10 @@ final class SpecDecoder {
       pos = end;
       if (version != 1) {
         events.add(Event.error(StoqError.UNSUPPORTED_VERSION, 0, false));
-      } else if (!((type >= 1 && type <= 3) || (requestStream && type >= 5 && type <= 7))) {
+      } else if (!((type >= 1 && type <= 3) || (requestStream && type >= 5 && type <= 8))) {
         events.add(Event.error(StoqError.UNKNOWN_FRAME_TYPE, id, false));
-      } else if (flags != 0 && !(requestStream && type == 1 && flags == 1)) {
+      } else if (flags != 0 && !(requestStream && type == 1 && flags == 1)
+          && !(requestStream && type == 8 && flags == 2)) {
         events.add(Event.error(StoqError.MALFORMED_FRAME, id, false));
       } else if (type == 3 && !validErrorPayload(payload)) {
         events.add(Event.error(StoqError.MALFORMED_FRAME, id, false));
