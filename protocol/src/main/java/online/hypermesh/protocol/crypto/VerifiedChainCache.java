@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chains a {@link CertificateVerifier} has accepted, by the SHA-256 of their DER encodings, so
@@ -44,6 +45,7 @@ public final class VerifiedChainCache {
 
   private final int capacity;
   private final Map<String, Entry> entries;
+  private final AtomicLong hits = new AtomicLong();
 
   public VerifiedChainCache() {
     this(DEFAULT_CAPACITY);
@@ -72,10 +74,20 @@ public final class VerifiedChainCache {
     }
   }
 
+  /** Lookups that found an entry (a skipped signature check, if the anchor matched). */
+  public long hits() {
+    return hits.get();
+  }
+
   Entry get(String key) {
+    Entry entry;
     synchronized (entries) {
-      return entries.get(key);
+      entry = entries.get(key);
     }
+    if (entry != null) {
+      hits.incrementAndGet();
+    }
+    return entry;
   }
 
   void put(String key, Entry entry) {
