@@ -150,7 +150,7 @@ public final class CertificateVerifier {
       }
     }
     X509Certificate leaf = chain.get(0);
-    CertificateRole role = cached != null ? cached.verified().role() : roleOf(leaf);
+    CertificateRole role = cached != null ? cached.role() : roleOf(leaf);
     if (role == null) {
       throw reject(
           CertificateRejectedException.Reason.WRONG_ROLE,
@@ -161,7 +161,7 @@ public final class CertificateVerifier {
           CertificateRejectedException.Reason.WRONG_ROLE,
           subject(leaf) + " has role " + role.unit() + ", expected " + expectedRole.unit());
     }
-    String commonName = cached != null ? cached.verified().commonName() : commonName(leaf);
+    String commonName = cached != null ? cached.commonName() : commonName(leaf);
     if (expectedName != null && !namesMatch(leaf, commonName, expectedName)) {
       throw reject(
           CertificateRejectedException.Reason.WRONG_NAME,
@@ -169,8 +169,8 @@ public final class CertificateVerifier {
     }
     VerifiedCertificate verified = new VerifiedCertificate(leaf, commonName, role, chain);
     if (cached == null && key != null) {
-      cache.put(key, new VerifiedChainCache.Entry(trustAnchor, verified,
-          latestNotBefore(chain), earliestNotAfter(chain)));
+      cache.put(key, new VerifiedChainCache.Entry(trustAnchor, leaf.getPublicKey(), role,
+          commonName, latestNotBefore(chain), earliestNotAfter(chain)));
     }
     return verified;
   }

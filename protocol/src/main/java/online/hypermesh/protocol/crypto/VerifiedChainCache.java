@@ -3,6 +3,7 @@ package online.hypermesh.protocol.crypto;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -29,19 +30,29 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class VerifiedChainCache {
 
-  /** About 4 MB at ~1 KB per entry; far more senders than a cluster has nodes. */
+  /**
+   * Far more senders than a cluster has nodes; an entry is about 2 KB (mostly the FALCON-1024
+   * public key), so about 8 MB per cache when full.
+   */
   public static final int DEFAULT_CAPACITY = 4096;
 
   /**
    * An accepted chain.
    *
    * @param anchor the trust anchor it was verified against (a hit needs the same one)
-   * @param verified the leaf, its role and common name
+   * @param publicKey the leaf's key
+   * @param role the leaf's role
+   * @param commonName the leaf's common name
    * @param notBefore the latest notBefore of the chain
    * @param notAfter the earliest notAfter of the chain
    */
   record Entry(
-      X509Certificate anchor, VerifiedCertificate verified, Instant notBefore, Instant notAfter) {}
+      X509Certificate anchor,
+      PublicKey publicKey,
+      CertificateRole role,
+      String commonName,
+      Instant notBefore,
+      Instant notAfter) {}
 
   private final int capacity;
   private final Map<String, Entry> entries;
