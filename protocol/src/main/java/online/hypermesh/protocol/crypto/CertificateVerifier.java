@@ -9,6 +9,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
@@ -77,6 +78,22 @@ public final class CertificateVerifier {
   public VerifiedCertificate verify(
       List<X509Certificate> chain, String expectedName, CertificateRole expectedRole)
       throws CertificateRejectedException {
+    return verify(chain, expectedName, expectedRole, null);
+  }
+
+  /**
+   * The same checks and result as {@link #verify(List, String, CertificateRole)}, with the
+   * signature checks of a chain {@code cache} already holds for this anchor skipped (validity,
+   * revocation, role and name are checked every time; see {@link VerifiedChainCache}).
+   *
+   * @param cache the accepted chains to consult and add to, or null for none
+   */
+  public VerifiedCertificate verify(
+      List<X509Certificate> chain,
+      String expectedName,
+      CertificateRole expectedRole,
+      VerifiedChainCache cache)
+      throws CertificateRejectedException {
     if (chain == null || chain.isEmpty() || chain.size() > MAX_CHAIN) {
       throw reject(
           CertificateRejectedException.Reason.MALFORMED_CHAIN,
@@ -90,9 +107,27 @@ public final class CertificateVerifier {
             "every certificate must carry a FALCON-1024 key");
       }
     }
-    checkSignatures(chain);
+    String key = null;
+    VerifiedChainCache.Entry cached = null;
+    if (cache != null) {
+      try {
+        key = VerifiedChainCache.key(chain);
+        cached = cache.get(key);
+      } catch (java.security.cert.CertificateEncodingException e) {
+        key = null; // not encodable: verify uncached, the signature check will say why
+      }
+      if (cached != null && !cached.anchor().equals(trustAnchor)) {
+        cached = null;
+      }
+    }
+    if (cached == null) {
+      checkSignatures(chain);
+    }
     Date now = clock.get();
-    for (X509Certificate certificate : chain) {
+    boolean inWindow = cached != null
+        && !now.toInstant().isBefore(cached.notBefore())
+        && !now.toInstant().isAfter(cached.notAfter());
+    for (X509Certificate certificate : inWindow ? List.<X509Certificate>of() : chain) {
       try {
         certificate.checkValidity(now);
       } catch (CertificateExpiredException e) {
@@ -115,7 +150,7 @@ public final class CertificateVerifier {
       }
     }
     X509Certificate leaf = chain.get(0);
-    CertificateRole role = roleOf(leaf);
+    CertificateRole role = cached != null ? cached.role() : roleOf(leaf);
     if (role == null) {
       throw reject(
           CertificateRejectedException.Reason.WRONG_ROLE,
@@ -126,13 +161,36 @@ public final class CertificateVerifier {
           CertificateRejectedException.Reason.WRONG_ROLE,
           subject(leaf) + " has role " + role.unit() + ", expected " + expectedRole.unit());
     }
-    String commonName = commonName(leaf);
+    String commonName = cached != null ? cached.commonName() : commonName(leaf);
     if (expectedName != null && !namesMatch(leaf, commonName, expectedName)) {
       throw reject(
           CertificateRejectedException.Reason.WRONG_NAME,
           subject(leaf) + " does not name " + expectedName);
     }
-    return new VerifiedCertificate(leaf, commonName, role, chain);
+    VerifiedCertificate verified = new VerifiedCertificate(leaf, commonName, role, chain);
+    if (cached == null && key != null) {
+      cache.put(key, new VerifiedChainCache.Entry(trustAnchor, leaf.getPublicKey(), role,
+          commonName, latestNotBefore(chain), earliestNotAfter(chain)));
+    }
+    return verified;
+  }
+
+  private static Instant latestNotBefore(List<X509Certificate> chain) {
+    Instant latest = Instant.MIN;
+    for (X509Certificate certificate : chain) {
+      Instant notBefore = certificate.getNotBefore().toInstant();
+      latest = notBefore.isAfter(latest) ? notBefore : latest;
+    }
+    return latest;
+  }
+
+  private static Instant earliestNotAfter(List<X509Certificate> chain) {
+    Instant earliest = Instant.MAX;
+    for (X509Certificate certificate : chain) {
+      Instant notAfter = certificate.getNotAfter().toInstant();
+      earliest = notAfter.isBefore(earliest) ? notAfter : earliest;
+    }
+    return earliest;
   }
 
   private void checkSignatures(List<X509Certificate> chain) throws CertificateRejectedException {

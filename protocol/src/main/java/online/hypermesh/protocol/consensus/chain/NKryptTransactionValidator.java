@@ -12,6 +12,7 @@ import online.hypermesh.protocol.consensus.proof.ProofKind;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
 import online.hypermesh.protocol.consensus.proof.TransactionDigest;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.crypto.VerifiedChainCache;
 
 /**
  * The four proofs as the BFT core's {@link TransactionValidator}: the body must decode as an
@@ -23,7 +24,9 @@ import online.hypermesh.protocol.crypto.CertificateVerifier;
  *
  * <p>Deterministic for a given committed state, apart from what the proofs read from the clock
  * (certificate validity, future-dated timestamps; see the proof package). Same thread as the
- * state's owner; never throws.
+ * state's owner; never throws. Each instance keeps its own {@link VerifiedChainCache} (default
+ * capacity) of sender chains, so a sender's chain signatures are checked once, not per
+ * transaction; validity and revocation are still checked per transaction.
  */
 public final class NKryptTransactionValidator implements TransactionValidator {
 
@@ -39,7 +42,7 @@ public final class NKryptTransactionValidator implements TransactionValidator {
     Objects.requireNonNull(state, "state");
     this.verifier = new NKryptVerifier(state.genesisConfig().parameters(),
         Objects.requireNonNull(certificates, "certificates"), state.view(), jobs,
-        Objects.requireNonNull(clock, "clock"));
+        Objects.requireNonNull(clock, "clock"), new VerifiedChainCache());
   }
 
   @Override

@@ -3,6 +3,7 @@ package online.hypermesh.protocol.consensus.proof;
 import java.time.Clock;
 import java.util.Objects;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.crypto.VerifiedChainCache;
 
 /**
  * Checks all four proofs of a transaction and names the first that fails. Order: PoTime,
@@ -28,10 +29,24 @@ public final class NKryptVerifier {
       CommittedState state,
       JobReExecutor jobs,
       Clock clock) {
+    this(params, certificates, state, jobs, clock, null);
+  }
+
+  /**
+   * @param jobs the Catalog's re-execution hook, or null (job results are then refused)
+   * @param verifiedChains sender chains PoStake already verified, or null to verify every time
+   */
+  public NKryptVerifier(
+      ChainParameters params,
+      CertificateVerifier certificates,
+      CommittedState state,
+      JobReExecutor jobs,
+      Clock clock,
+      VerifiedChainCache verifiedChains) {
     Objects.requireNonNull(state, "state");
     this.time = new TimeVerifier(params, state.ticks(), state.seen(), clock);
     this.work = new WorkVerifier(params, jobs);
-    this.stake = new StakeVerifier(params, certificates, state.stakes());
+    this.stake = new StakeVerifier(params, certificates, state.stakes(), verifiedChains);
     this.space = new SpaceVerifier(params, state.plots(), state.regions());
   }
 

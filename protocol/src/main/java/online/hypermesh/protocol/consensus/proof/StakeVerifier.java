@@ -18,6 +18,7 @@ import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.Falcon;
 import online.hypermesh.protocol.crypto.Pq;
 import online.hypermesh.protocol.crypto.VerifiedCertificate;
+import online.hypermesh.protocol.crypto.VerifiedChainCache;
 
 /**
  * PoStake (who). The sender's chain must parse as exact DER, chain to the trust anchor, be valid
@@ -36,6 +37,7 @@ public final class StakeVerifier {
   private final ChainParameters params;
   private final CertificateVerifier certificates;
   private final StakeView stakes;
+  private final VerifiedChainCache verifiedChains;
   private final Map<String, List<X509Certificate>> parsed =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -46,9 +48,19 @@ public final class StakeVerifier {
 
   public StakeVerifier(
       ChainParameters params, CertificateVerifier certificates, StakeView stakes) {
+    this(params, certificates, stakes, null);
+  }
+
+  /** @param verifiedChains sender chains already verified, or null to verify every time */
+  public StakeVerifier(
+      ChainParameters params,
+      CertificateVerifier certificates,
+      StakeView stakes,
+      VerifiedChainCache verifiedChains) {
     this.params = Objects.requireNonNull(params, "params");
     this.certificates = Objects.requireNonNull(certificates, "certificates");
     this.stakes = Objects.requireNonNull(stakes, "stakes");
+    this.verifiedChains = verifiedChains;
   }
 
   public Verdict verify(Transaction tx, byte[] digest) {
@@ -70,7 +82,7 @@ public final class StakeVerifier {
     }
     VerifiedCertificate sender;
     try {
-      sender = certificates.verify(chain, null, CertificateRole.NODE);
+      sender = certificates.verify(chain, null, CertificateRole.NODE, verifiedChains);
     } catch (CertificateRejectedException e) {
       return refuse("sender certificate refused (" + e.reason() + "): " + e.getMessage());
     } catch (RuntimeException e) {
@@ -95,8 +107,9 @@ public final class StakeVerifier {
   }
 
   /**
-   * Parsing is a pure function of the bytes, so its result is cached; verification is not (time,
-   * revocation) and runs every time.
+   * Parsing is a pure function of the bytes, so its result is cached; of verification only the
+   * signature checks are (in {@link VerifiedChainCache}, if given), time and revocation are
+   * checked every time.
    */
   private List<X509Certificate> parseCached(List<byte[]> ders) {
     MessageDigest sha = TransactionDigest.sha256();

@@ -3,8 +3,11 @@ package online.hypermesh.protocol.consensus.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.TransactionValidator;
 import online.hypermesh.protocol.consensus.bft.Verdict;
@@ -14,6 +17,7 @@ import online.hypermesh.protocol.consensus.proof.ProofKind;
 import online.hypermesh.protocol.consensus.proof.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
 import online.hypermesh.protocol.consensus.proof.WorkProof;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -96,5 +100,23 @@ class NKryptTransactionValidatorTest {
     ChainFixture.Chain chain = f.chain(List.of(List.of(tx)));
     state.apply(chain.blocks().get(0), chain.certificates().get(0));
     assertRefused(ProofKind.TIME, "replayed", validate(tx));
+  }
+
+  @Test
+  void aSenderRevokedAfterItsChainWasCachedIsRefused() {
+    Set<BigInteger> revoked = ConcurrentHashMap.newKeySet();
+    NKryptTransactionValidator cached = new NKryptTransactionValidator(state,
+        new CertificateVerifier(ChainFixture.CA.certificate(), revoked, f.clock), null, f.clock);
+    BlockTick genesis = f.genesis.genesisTick();
+    for (int i = 0; i < 2; i++) { // the second one is verified from the chain cache
+      Verdict v = cached.validate(ChainFixture.wire(f.transfer(genesis)), context);
+      assertTrue(v.accepted(), v.reason());
+    }
+    revoked.add(ChainFixture.SENDER.leaf().getSerialNumber());
+    assertRefused(ProofKind.STAKE, "(REVOKED)",
+        cached.validate(ChainFixture.wire(f.transfer(genesis)), context));
+    revoked.clear();
+    Verdict again = cached.validate(ChainFixture.wire(f.transfer(genesis)), context);
+    assertTrue(again.accepted(), again.reason());
   }
 }
