@@ -1,0 +1,355 @@
+package online.hypermesh.protocol.consensus.chain;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.Codec;
+import online.hypermesh.protocol.consensus.bft.CommitCertificate;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.FalconVerifier;
+import online.hypermesh.protocol.consensus.bft.SignatureVerifier;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
+import online.hypermesh.protocol.consensus.bft.Verdict;
+import online.hypermesh.protocol.consensus.proof.BlockTick;
+import online.hypermesh.protocol.consensus.proof.CommittedState;
+import online.hypermesh.protocol.consensus.proof.PlotCommitment;
+import online.hypermesh.protocol.consensus.proof.TickLedger;
+import online.hypermesh.protocol.consensus.proof.Ticks;
+import online.hypermesh.protocol.consensus.proof.Transaction;
+import online.hypermesh.protocol.consensus.proof.TransactionCodec;
+import online.hypermesh.protocol.consensus.proof.TransactionDigest;
+
+/**
+ * The committed state: a deterministic function of the {@link Genesis} and the committed blocks
+ * applied in height order. Any node rebuilds it by applying its journal's blocks from genesis and
+ * gets the same value ({@link #stateDigest()}). Not thread-safe: one owner (the validator or
+ * node actor) applies and reads.
+ *
+ * <p>Nothing is trusted from the caller: {@link #apply} checks the commit certificate's 2f+1
+ * FALCON signatures against the genesis validator set and that the block extends the state's
+ * tip by height and hash. A certificate may commit a descendant of the block (BFT commits a
+ * batch with the certificate of its highest block): such a block is held until the certified
+ * block arrives and links the held ones to it through the parent ids, then all are applied in
+ * order. Until then {@link #height()} does not move and apply returns nothing.
+ *
+ * <p>Transactions are applied in block order. One that does not decode, whose id is not its
+ * digest, or that was already committed is skipped (it cannot reach a block past f+1 honest
+ * validators; skipping keeps application exactly-once even if it did). Kinds are opaque here:
+ * the payloads are returned to the caller as {@link AppliedTransaction}s for the layer that owns
+ * them. Stakes, plots and regions stay as in genesis: bonding stake needs token balances
+ * (Caesar), and a plot-registration transaction kind does not exist yet.
+ *
+ * <p>Memory: the replay set keeps the ids whose referenced tick is still inside the freshness
+ * window (older ones are refused as stale before the set matters); the tick ledger keeps the
+ * blocks of twice that window (so a stale reference is reported as stale, not unknown). The
+ * transaction index ({@link #heightOf}) keeps every committed id: it is the chain's index.
+ */
+public final class ChainState {
+
+  private final Genesis genesis;
+  private final ValidatorSet set;
+  private final SignatureVerifier verifier;
+  private final Map<String, Long> stakes;
+  private final Map<String, PlotCommitment> plots;
+  private final Map<String, String> regions;
+
+  private long height;
+  private Digest tipId;
+  private BlockTick head;
+  private final TreeMap<Long, BlockTick> ticksByHeight = new TreeMap<>();
+  private final TreeMap<Long, BlockTick> ticksByCount = new TreeMap<>();
+  private final LinkedHashMap<Digest, Long> transactionHeights = new LinkedHashMap<>();
+  private final Map<Digest, Long> replay = new HashMap<>();
+  private final TreeMap<Long, List<Digest>> replayByTick = new TreeMap<>();
+  private final ArrayDeque<Block> held = new ArrayDeque<>();
+  /** Certificates whose signatures already verified (a batch shares one): bounded, oldest out. */
+  private final LinkedHashMap<Digest, Boolean> verifiedCertificates =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Digest, Boolean> eldest) {
+          return size() > 64;
+        }
+      };
+  private long skipped;
+
+  private ChainState(Genesis genesis, SignatureVerifier verifier) {
+    this.genesis = genesis;
+    this.set = genesis.validatorSet();
+    this.verifier = verifier;
+    this.stakes = new HashMap<>(genesis.stakes());
+    this.plots = new HashMap<>(genesis.plots());
+    this.regions = new HashMap<>(genesis.regions());
+    this.height = 0;
+    this.tipId = set.genesisId();
+    this.head = genesis.genesisTick();
+    record(head);
+  }
+
+  /** The state at height 0, verifying certificates with FALCON-1024. */
+  public static ChainState genesis(Genesis genesis) {
+    return genesis(genesis, new FalconVerifier());
+  }
+
+  /** The state at height 0, verifying certificates with {@code verifier}. */
+  public static ChainState genesis(Genesis genesis, SignatureVerifier verifier) {
+    return new ChainState(Objects.requireNonNull(genesis, "genesis"),
+        Objects.requireNonNull(verifier, "verifier"));
+  }
+
+  public Genesis genesisConfig() {
+    return genesis;
+  }
+
+  public ValidatorSet validatorSet() {
+    return set;
+  }
+
+  /** Height of the highest applied block (0 = genesis). */
+  public long height() {
+    return height;
+  }
+
+  /** Id of the highest applied block (the validator set's genesis id at height 0). */
+  public Digest tipId() {
+    return tipId;
+  }
+
+  /** The highest applied block's tick (the genesis tick at height 0). */
+  public BlockTick head() {
+    return head;
+  }
+
+  /** Blocks received with a certificate for a descendant, waiting for that descendant. */
+  public int heldBlocks() {
+    return held.size();
+  }
+
+  /** Transactions skipped while applying (undecodable, wrong id, already committed). */
+  public long skippedTransactions() {
+    return skipped;
+  }
+
+  /**
+   * Applies a committed block. Checks, before changing anything: {@code block} is at height
+   * {@link #height()} + 1 (plus any held blocks) and its parent is the tip (or the last held
+   * block); {@code certificate} verifies against the genesis validator set and commits this
+   * block or a higher one. Returns the transactions applied by this call, in chain order: this
+   * block's, or, when it completes a held batch, the whole batch's; empty while held.
+   *
+   * @throws CommitRejectedException if a check fails; the state is then unchanged
+   */
+  public List<AppliedTransaction> apply(Block block, CommitCertificate certificate) {
+    if (block == null || certificate == null) {
+      throw new CommitRejectedException("a block and its commit certificate are required");
+    }
+    long expectedHeight = height + held.size() + 1;
+    Digest expectedParent = held.isEmpty() ? tipId : held.peekLast().id();
+    if (block.height() != expectedHeight) {
+      throw new CommitRejectedException("block " + block.id() + " is at height "
+          + block.height() + ", the next committed height is " + expectedHeight);
+    }
+    if (!block.parentId().equals(expectedParent)) {
+      throw new CommitRejectedException("block " + block.id() + " at height " + block.height()
+          + " has parent " + block.parentId() + ", the chain's block at height "
+          + (expectedHeight - 1) + " is " + expectedParent);
+    }
+    verify(certificate);
+    if (certificate.height() < block.height()) {
+      throw new CommitRejectedException("the certificate commits height "
+          + certificate.height() + ", below block " + block.id() + " at " + block.height());
+    }
+    if (certificate.height() == block.height() && !certificate.certifies(block)) {
+      throw new CommitRejectedException("the certificate commits " + certificate.blockId()
+          + " at height " + certificate.height() + ", not block " + block.id());
+    }
+    if (certificate.height() > block.height()) {
+      held.addLast(block);
+      return List.of();
+    }
+    List<AppliedTransaction> applied = new ArrayList<>();
+    while (!held.isEmpty()) {
+      applyBlock(held.removeFirst(), applied);
+    }
+    applyBlock(block, applied);
+    return applied;
+  }
+
+  private void verify(CommitCertificate certificate) {
+    Digest key = Digest.sha256(Codec.encode(certificate));
+    if (verifiedCertificates.containsKey(key)) {
+      return;
+    }
+    Verdict v = certificate.verify(set, verifier);
+    if (v.rejected()) {
+      throw new CommitRejectedException(v.reason());
+    }
+    verifiedCertificates.put(key, Boolean.TRUE);
+  }
+
+  private void applyBlock(Block block, List<AppliedTransaction> applied) {
+    BlockTick tick = tickOf(block);
+    List<online.hypermesh.protocol.consensus.bft.Transaction> txs = block.transactions();
+    for (int i = 0; i < txs.size(); i++) {
+      online.hypermesh.protocol.consensus.bft.Transaction btx = txs.get(i);
+      TransactionCodec.Decoded decoded = TransactionCodec.decode(btx.body());
+      if (!(decoded instanceof TransactionCodec.Valid valid)) {
+        skipped++;
+        continue;
+      }
+      Transaction tx = valid.transaction();
+      Digest id;
+      try {
+        id = Digest.of(TransactionDigest.of(tx));
+      } catch (RuntimeException e) {
+        skipped++;
+        continue;
+      }
+      if (!id.equals(btx.id()) || transactionHeights.containsKey(id)) {
+        skipped++;
+        continue;
+      }
+      transactionHeights.put(id, block.height());
+      long referenced = tx.time() != null ? tx.time().tickCount() : tick.tickCount();
+      replay.put(id, referenced);
+      replayByTick.computeIfAbsent(referenced, k -> new ArrayList<>()).add(id);
+      applied.add(new AppliedTransaction(block.height(), i, block.id(), id, tx));
+    }
+    height = block.height();
+    tipId = block.id();
+    head = tick;
+    record(tick);
+    prune();
+  }
+
+  /**
+   * The block's tick: the parent's advanced by {@link Genesis#ticksPerBlock()}. Blocks do not
+   * carry their tick yet, so every node computes it (the same value) from the chain.
+   */
+  private BlockTick tickOf(Block block) {
+    long steps = genesis.ticksPerBlock();
+    return new BlockTick(block.height(), head.tickCount() + steps,
+        Ticks.advance(head.tickHash(), steps), block.id().bytes(), head.timestampMillis());
+  }
+
+  private void record(BlockTick tick) {
+    ticksByHeight.put(tick.height(), tick);
+    ticksByCount.put(tick.tickCount(), tick);
+  }
+
+  private void prune() {
+    long window = genesis.parameters().freshnessTicks();
+    long oldestFresh = head.tickCount() - window;
+    Iterator<Map.Entry<Long, List<Digest>>> it = replayByTick.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, List<Digest>> e = it.next();
+      if (e.getKey() >= oldestFresh) {
+        break;
+      }
+      for (Digest id : e.getValue()) {
+        replay.remove(id);
+      }
+      it.remove();
+    }
+    long oldestKept = head.tickCount() - 2 * window;
+    while (ticksByCount.size() > 1 && ticksByCount.firstKey() < oldestKept) {
+      BlockTick old = ticksByCount.pollFirstEntry().getValue();
+      ticksByHeight.remove(old.height());
+    }
+  }
+
+  /** The height that committed transaction {@code id}, if it is committed. */
+  public Optional<Long> heightOf(Digest id) {
+    return Optional.ofNullable(transactionHeights.get(id));
+  }
+
+  /** The tick recorded by the block at {@code height}, if still retained (see class doc). */
+  public Optional<BlockTick> tickAt(long height) {
+    return Optional.ofNullable(ticksByHeight.get(height));
+  }
+
+  /** Bonded stake of an account (lowercase hex of its id), 0 if none. */
+  public long stakeOf(String accountHex) {
+    return stakes.getOrDefault(accountHex, 0L);
+  }
+
+  /**
+   * The views the four proofs read ({@link
+   * online.hypermesh.protocol.consensus.proof.NKryptVerifier}). They read this state live: a
+   * verifier built once over the view sees every later apply.
+   */
+  public CommittedState view() {
+    TickLedger ledger = new TickLedger() {
+      @Override
+      public Optional<BlockTick> head() {
+        return Optional.of(head);
+      }
+
+      @Override
+      public Optional<BlockTick> atTick(long tickCount) {
+        return Optional.ofNullable(ticksByCount.get(tickCount));
+      }
+    };
+    return new CommittedState(
+        account -> stakes.getOrDefault(hex(account), 0L),
+        account -> Optional.ofNullable(plots.get(hex(account))),
+        account -> Optional.ofNullable(regions.get(hex(account))),
+        ledger,
+        id -> id != null && id.length == Digest.LENGTH && replay.containsKey(Digest.of(id)));
+  }
+
+  /**
+   * A digest of the whole state (tip, ticks, registries, replay set, transaction index), equal
+   * on every node that applied the same chain. Costs a pass over the index: for tests and audits.
+   */
+  public Digest stateDigest() {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(height).append('|').append(tipId.hex()).append('|').append(held.size());
+    flush(sha, sb);
+    for (BlockTick t : ticksByHeight.values()) {
+      sb.append("|t").append(t.height()).append(',').append(t.tickCount()).append(',')
+          .append(HexFormat.of().formatHex(t.tickHash())).append(',').append(t.timestampMillis());
+      flush(sha, sb);
+    }
+    new TreeMap<>(stakes).forEach((k, v) -> flush(sha, sb.append("|s").append(k).append(',')
+        .append(v)));
+    new TreeMap<>(plots).forEach((k, v) -> flush(sha, sb.append("|p").append(k).append(',')
+        .append(HexFormat.of().formatHex(v.root())).append(',').append(v.leafCount())));
+    new TreeMap<>(regions).forEach((k, v) -> flush(sha, sb.append("|r").append(k).append(',')
+        .append(v)));
+    new TreeMap<>(replay).forEach((k, v) -> flush(sha, sb.append("|x").append(k.hex())
+        .append(',').append(v)));
+    transactionHeights.forEach((k, v) -> flush(sha, sb.append("|i").append(k.hex()).append(',')
+        .append(v)));
+    return Digest.of(sha.digest());
+  }
+
+  private static void flush(java.security.MessageDigest sha, StringBuilder sb) {
+    sha.update(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    sb.setLength(0);
+  }
+
+  /** Unmodifiable view of the transaction index in commit order, for rebuilding read models. */
+  public Map<Digest, Long> transactionIndex() {
+    return Collections.unmodifiableMap(transactionHeights);
+  }
+
+  private static String hex(byte[] account) {
+    return account == null ? "" : HexFormat.of().formatHex(account);
+  }
+}

@@ -1,0 +1,85 @@
+package online.hypermesh.protocol.consensus.chain;
+
+import java.time.Clock;
+import java.util.Objects;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.bft.TransactionValidator;
+import online.hypermesh.protocol.consensus.bft.Verdict;
+import online.hypermesh.protocol.consensus.proof.JobReExecutor;
+import online.hypermesh.protocol.consensus.proof.NKryptVerifier;
+import online.hypermesh.protocol.consensus.proof.ProofKind;
+import online.hypermesh.protocol.consensus.proof.TransactionCodec;
+import online.hypermesh.protocol.consensus.proof.TransactionDigest;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
+
+/**
+ * The four proofs as the BFT core's {@link TransactionValidator}: the body must decode as an
+ * NKrypt transaction whose digest is the BFT transaction id, and pass {@link NKryptVerifier}
+ * against the committed state ({@link ChainState#view()}, read live). A refusal's reason starts
+ * with the failing proof's name ({@code TIME: }, {@code WORK: }, {@code STAKE: }, {@code SPACE:
+ * }, or {@code ENVELOPE: } for bytes that are not a transaction), so it can label metrics and
+ * answer {@code chain tx ID}; {@link #proofOf} reads it back.
+ *
+ * <p>Deterministic for a given committed state, apart from what the proofs read from the clock
+ * (certificate validity, future-dated timestamps; see the proof package). Same thread as the
+ * state's owner; never throws.
+ */
+public final class NKryptTransactionValidator implements TransactionValidator {
+
+  private final NKryptVerifier verifier;
+
+  /**
+   * @param certificates the TrustChain (or node-local CA) anchor and revocations for PoStake
+   * @param jobs the Catalog's re-execution hook, or null (job results are then refused)
+   * @param clock the validator's clock
+   */
+  public NKryptTransactionValidator(
+      ChainState state, CertificateVerifier certificates, JobReExecutor jobs, Clock clock) {
+    Objects.requireNonNull(state, "state");
+    this.verifier = new NKryptVerifier(state.genesisConfig().parameters(),
+        Objects.requireNonNull(certificates, "certificates"), state.view(), jobs,
+        Objects.requireNonNull(clock, "clock"));
+  }
+
+  @Override
+  public Verdict validate(Transaction transaction, BlockContext context) {
+    try {
+      TransactionCodec.Decoded decoded = TransactionCodec.decode(transaction.body());
+      if (decoded instanceof TransactionCodec.Malformed malformed) {
+        return refuse(ProofKind.ENVELOPE, "not a transaction: " + malformed.reason());
+      }
+      online.hypermesh.protocol.consensus.proof.Transaction tx =
+          ((TransactionCodec.Valid) decoded).transaction();
+      Digest digest = Digest.of(TransactionDigest.of(tx));
+      if (!digest.equals(transaction.id())) {
+        return refuse(ProofKind.ENVELOPE, "transaction id " + transaction.id().hex()
+            + " is not the digest of its body " + digest.hex());
+      }
+      online.hypermesh.protocol.consensus.proof.Verdict verdict = verifier.verify(tx);
+      if (verdict instanceof online.hypermesh.protocol.consensus.proof.Verdict.Rejected r) {
+        return refuse(r.proof(), r.reason());
+      }
+      return Verdict.accept();
+    } catch (RuntimeException e) {
+      return refuse(ProofKind.ENVELOPE, "unreadable: " + e);
+    }
+  }
+
+  private static Verdict refuse(ProofKind proof, String reason) {
+    return Verdict.reject(proof.name() + ": " + reason);
+  }
+
+  /** The proof a reason from {@link #validate} names, or null if it names none. */
+  public static ProofKind proofOf(String reason) {
+    if (reason == null) {
+      return null;
+    }
+    for (ProofKind kind : ProofKind.values()) {
+      if (reason.startsWith(kind.name() + ": ")) {
+        return kind;
+      }
+    }
+    return null;
+  }
+}
