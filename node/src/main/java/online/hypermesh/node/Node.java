@@ -3,6 +3,8 @@ package online.hypermesh.node;
 import com.typesafe.config.Config;
 import online.hypermesh.actors.hypermesh.AssetService;
 import online.hypermesh.node.bootstrap.NodeBootstrap;
+import online.hypermesh.node.consensus.ChainService;
+import online.hypermesh.node.consensus.ConsensusNode;
 import online.hypermesh.node.metrics.NodeMetrics;
 import online.hypermesh.node.dns.NodeDns;
 import online.hypermesh.node.stoq.StoqRouter;
@@ -73,8 +75,10 @@ public final class Node {
       AssetService assets = AssetService.start(system);
       TrustChainNode trustChain = TrustChainNode.start(system, config);
       bootstrap.logCertificateWhenUp(der -> trustChain.service().logCertificate(der));
+      ConsensusNode consensus = ConsensusNode.start(system, config, identity);
+      ChainService chain = consensus == null ? null : new ChainService(system, consensus);
 
-      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain),
+      StoqServer stoq = new StoqServer(settings, new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain, chain),
           tls, identity, List.of(dns.doqService()));
       int port = stoq.start();
       // Stop taking requests first, so clients see a clean close rather than timeouts while the node

@@ -59,8 +59,8 @@ public final class ChainKeeper
   public record Rejected(String transactionId, String blockId, String reason, long atMillis)
       implements Command {}
 
-  /** A transaction this node submitted to its validator's pool. */
-  public record Pending(String transactionId) implements Command {}
+  /** A transaction this node submitted to its validator's pool at {@code atMillis}. */
+  public record Pending(String transactionId, long atMillis) implements Command {}
 
   public record GetHead(ActorRef<ChainResponse> replyTo) implements Command {}
 
@@ -86,7 +86,8 @@ public final class ChainKeeper
   /** What a commit or rejection means for metrics; called on the keeper's thread. */
   public interface Observer {
 
-    void committed(long height, long round, long latencyMillis, int transactions);
+    /** @param latencyMillis submit-to-commit of each transaction this node submitted in the block */
+    void committed(long height, long round, List<Long> latencyMillis, int transactions);
 
     void rejected(String proof);
   }
@@ -130,7 +131,7 @@ public final class ChainKeeper
             : Effect().persist(new TransactionRejected(r.transactionId(), r.blockId(), r.reason(),
                 r.atMillis())))
         .onCommand(Pending.class, (chain, p) -> {
-          chain.pending(p.transactionId());
+          chain.pending(p.transactionId(), p.atMillis());
           return Effect().none();
         })
         .onCommand(GetHead.class, (chain, get) -> reply(get.replyTo(), chain.head()))
@@ -190,7 +191,7 @@ public final class ChainKeeper
     private final java.util.TreeMap<Long, StoredBlock> blocks = new java.util.TreeMap<>();
     private final java.util.LinkedHashMap<String, TransactionRejected> rejections =
         new java.util.LinkedHashMap<>();
-    private final java.util.LinkedHashSet<String> pending = new java.util.LinkedHashSet<>();
+    private final java.util.LinkedHashMap<String, Long> pending = new java.util.LinkedHashMap<>();
     private final long[] latencies;
     private int latencyCount;
     private final long[] lastSigned;
@@ -233,12 +234,16 @@ public final class ChainKeeper
       }
       received = block.height();
       long time = timeOf(block.height());
-      long latency = Math.max(0, event.committedAtMillis() - time);
-      latencies[latencyCount++ % latencies.length] = latency;
       List<String> ids = new ArrayList<>(block.transactions().size());
+      List<Long> latency = new ArrayList<>();
       for (Transaction tx : block.transactions()) {
         ids.add(tx.id().hex());
-        pending.remove(tx.id().hex());
+        Long submitted = pending.remove(tx.id().hex());
+        if (submitted != null) {
+          long millis = Math.max(0, event.committedAtMillis() - submitted);
+          latency.add(millis);
+          latencies[latencyCount++ % latencies.length] = millis;
+        }
       }
       List<Integer> signers = new ArrayList<>(certificate.qc().signatures().keySet());
       for (int signer : signers) {
@@ -279,10 +284,10 @@ public final class ChainKeeper
       }
     }
 
-    void pending(String id) {
-      pending.add(id);
+    void pending(String id, long atMillis) {
+      pending.put(id, atMillis);
       while (pending.size() > settings.retainedRejections()) {
-        pending.remove(pending.iterator().next());
+        pending.remove(pending.keySet().iterator().next());
       }
     }
 
@@ -339,7 +344,7 @@ public final class ChainKeeper
         return new ChainResponse.TxStatus(key, ChainResponse.TxState.REJECTED, -1,
             proofOf(rejected.reason()), rejected.reason());
       }
-      if (pending.contains(key)) {
+      if (pending.containsKey(key)) {
         return new ChainResponse.TxStatus(key, ChainResponse.TxState.PENDING, -1, "", "");
       }
       return new ChainResponse.TxStatus(key, ChainResponse.TxState.UNKNOWN, -1, "", "");

@@ -84,7 +84,7 @@ public final class ChainSubmitter {
           byte[] body = TransactionCodec.encode(tx);
           byte[] id = TransactionDigest.of(tx);
           String hex = java.util.HexFormat.of().formatHex(id);
-          keeper.tell(new ChainKeeper.Pending(hex));
+          keeper.tell(new ChainKeeper.Pending(hex, System.currentTimeMillis()));
           validator.tell(new Validator.Submit(List.of(new Validator.SubmittedTransaction(id, body))));
           return poll(hex, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait), askTimeout);
         });

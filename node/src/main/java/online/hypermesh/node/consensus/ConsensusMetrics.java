@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * The chain as Prometheus sees it, updated by the chain keeper as it applies commits:
- * hypermesh_chain_height, hypermesh_chain_commit_latency_seconds (block time to local commit),
+ * hypermesh_chain_height, hypermesh_chain_commit_latency_seconds (submission to local commit of the
+ * transactions this node submitted),
  * hypermesh_consensus_round (round of the last committed block), hypermesh_consensus_view_changes
  * (rounds that committed no block: each one ended by a timeout certificate or lost), and
  * hypermesh_chain_rejected_transactions_total by the failing proof.
@@ -34,7 +35,7 @@ final class ConsensusMetrics implements ChainKeeper.Observer {
         .help("Rounds that committed no block (view changes after a timeout), up to the last commit")
         .register(registry);
     latency = Histogram.builder().name("hypermesh_chain_commit_latency_seconds")
-        .help("From a block's time (its proposer's clock) to its commit on this node")
+        .help("From submission to commit on this node, for transactions this node submitted")
         .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
         .register(registry);
     committedTransactions = Counter.builder().name("hypermesh_chain_committed_transactions_total")
@@ -49,11 +50,14 @@ final class ConsensusMetrics implements ChainKeeper.Observer {
   }
 
   @Override
-  public void committed(long height, long round, long latencyMillis, int transactions) {
+  public void committed(long height, long round, java.util.List<Long> latencyMillis,
+      int transactions) {
     this.height.set(height);
     this.round.set(round);
     this.viewChanges.set(Math.max(0, round - height));
-    this.latency.observe(latencyMillis / 1000.0);
+    for (long millis : latencyMillis) {
+      this.latency.observe(millis / 1000.0);
+    }
     this.committedTransactions.inc(transactions);
   }
 

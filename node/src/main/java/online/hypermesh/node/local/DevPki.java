@@ -65,6 +65,11 @@ public final class DevPki {
     return new DevPki(dir, ca);
   }
 
+  /** Where {@link #issueNode} writes the identity of node {@code name}. */
+  public static IdentityFiles nodeFiles(Path dir, String name) {
+    return new IdentityFiles(dir.resolve(name + ".key"), dir.resolve(name + ".crt"), caCertificate(dir));
+  }
+
   public IdentityFiles issueNode(String name, InetAddress address) throws IOException {
     Identity identity = ca.issueIdentity(LeafSpec.of(name, CertificateRole.NODE, List.of(name + ".hypermesh.local"),
         List.of(address), LEAF_VALIDITY));
