@@ -50,11 +50,13 @@ public final class ChainSubmitter {
   private final ActorRef<ChainKeeper.Command> keeper;
   private final ActorRef<Validator.Command> validator;
   private final SecureRandom random = new SecureRandom();
+  private final long tickLag;
 
   ChainSubmitter(ActorSystem<?> system, ChainParameters params, StoqIdentity identity, Plot plot,
       LocationClaim location, ChainState state, ActorRef<ChainKeeper.Command> keeper,
-      ActorRef<Validator.Command> validator) {
+      ActorRef<Validator.Command> validator, long tickLag) {
     this.system = system;
+    this.tickLag = tickLag;
     this.params = params;
     this.prover = new TransactionProver(params, new Identity(identity.falconKey(), identity.chain()),
         plot, location);
@@ -93,7 +95,9 @@ public final class ChainSubmitter {
   private Transaction prove(byte[] payload, String spoil) {
     BlockTick head;
     synchronized (state) {
-      head = state.head();
+      // A validator checks PoTime against its own committed chain, which may be a few blocks
+      // behind this node's: reference a block they all have (it stays fresh for the window).
+      head = state.tickAt(Math.max(0, state.height() - tickLag)).orElse(state.head());
     }
     long nonce = random.nextLong();
     long now = Math.max(System.currentTimeMillis(), head.timestampMillis());
