@@ -225,11 +225,22 @@ class ConsensusClusterTest {
     return assertInstanceOf(ChainResponse.Head.class, reply, String.valueOf(reply));
   }
 
+  /** One request on a new connection; a failed handshake (a busy machine) is retried twice. */
   private static ChainResponse send(NodeSpec node, ChainRequest request) {
     StoqSettings settings = StoqSettings.defaults().withTimeouts(Duration.ofSeconds(15), Duration.ofSeconds(10));
-    try (ChainClient client = ChainClient.connect(node.host(), node.ports().stoq(), settings, StoqTls.defaults(),
-        identity(), node.host())) {
-      return client.sendBlocking(request);
+    for (int attempt = 1; ; attempt++) {
+      ChainClient client;
+      try {
+        client = ChainClient.connect(node.host(), node.ports().stoq(), settings, StoqTls.defaults(), identity(), node.host());
+      } catch (StoqException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        continue;
+      }
+      try (client) {
+        return client.sendBlocking(request);
+      }
     }
   }
 
