@@ -93,6 +93,16 @@ class ConsensusClusterTest {
     assertEquals(3, validators.quorum());
     assertEquals(List.of("node-1", "node-2", "node-3", "node-4"),
         validators.validators().stream().map(ChainResponse.ValidatorInfo::name).toList());
+    // Prometheus sees the chain too.
+    NodeSpec first = cluster.node(1).orElseThrow();
+    String metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(first.managementUrl() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    java.util.regex.Matcher height = java.util.regex.Pattern.compile("(?m)^hypermesh_chain_height (\\S+)$").matcher(metrics);
+    assertTrue(height.find(), "no hypermesh_chain_height in /metrics");
+    assertTrue(Double.parseDouble(height.group(1)) >= 3, "hypermesh_chain_height " + height.group(1));
+    assertTrue(metrics.contains("hypermesh_consensus_round "), "no round gauge");
+    assertTrue(metrics.contains("hypermesh_chain_commit_latency_seconds"), "no latency histogram");
     ChainResponse.Rejected missing = assertInstanceOf(ChainResponse.Rejected.class,
         send(cluster.node(2).orElseThrow(), new ChainRequest.GetBlock(1_000_000)));
     assertEquals(ChainResponse.Reason.NOT_FOUND, missing.reason());
@@ -124,6 +134,11 @@ class ConsensusClusterTest {
     assertTrue(later.reason().startsWith("WORK: "), later.reason());
     ChainResponse.TxStatus stake = submit(node, "forged signature", "STAKE");
     assertEquals("STAKE", stake.proof(), stake.toString());
+    String metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.managementUrl() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("hypermesh_chain_rejected_transactions_total{proof=\"WORK\"}"),
+        "rejections by proof are not counted");
   }
 
   @Test
