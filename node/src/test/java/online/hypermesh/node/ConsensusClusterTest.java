@@ -46,7 +46,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsensusClusterTest {
 
-  private static final Duration READY = Duration.ofMinutes(4);
+  // Generous: on a loaded 2-core machine four node JVMs and Cassandra take minutes to be ready.
+  private static final Duration READY = Duration.ofMinutes(6);
   private static final int NODES = 4;
   private static LocalCluster cluster;
   private static final List<String> committed = Collections.synchronizedList(new ArrayList<>());
