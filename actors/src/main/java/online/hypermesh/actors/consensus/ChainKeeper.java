@@ -93,14 +93,27 @@ public final class ChainKeeper
   }
 
   /**
+   * Re-tells the keeper, as {@link Committed}, every block the local validator committed from
+   * {@code fromHeight} on (read from the validator's journal); the keeper ignores what it has.
+   */
+  @FunctionalInterface
+  public interface GapFiller {
+
+    void fill(long fromHeight, ActorRef<Command> keeper);
+  }
+
+  /**
    * @param node this node's name, for answers
    * @param self this node's validator index, or -1
+   * @param gapFiller called when a commit arrives above the next height (null: the gap is logged)
    */
   public record Settings(String node, int self, Genesis genesis, ChainState state,
-      int retainedBlocks, int retainedRejections, int latencyWindow, Observer observer) {}
+      int retainedBlocks, int retainedRejections, int latencyWindow, Observer observer,
+      GapFiller gapFiller) {}
 
   private final ActorContext<Command> context;
   private final Settings settings;
+  private long lastFill;
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(context -> new ChainKeeper(context, settings));
@@ -158,11 +171,19 @@ public final class ChainKeeper
       return Effect().none();
     }
     if (height > next) {
-      // The validator tells each commit once, in order; a hole means commits were persisted by the
-      // validator but not here before a crash. ConsensusNode replays the validator's journal into
-      // the keeper before the validator starts, so this is a bug, not a normal path.
-      context.getLog().error("chain keeper at height {} got block {}; blocks {}..{} are missing",
-          next - 1, height, next, height - 1);
+      // The validator tells each commit once, in order, after its own journal write; a hole means
+      // the keeper lost some (a failed write of its own, a restart of the keeper alone). The
+      // validator's journal has them: ask for a refill, at most one every few seconds.
+      long now = System.currentTimeMillis();
+      if (settings.gapFiller() != null && now - lastFill > 5_000) {
+        lastFill = now;
+        context.getLog().warn("chain keeper at height {} got block {}; refilling from the "
+            + "validator's journal", next - 1, height);
+        settings.gapFiller().fill(next, context.getSelf());
+      } else if (settings.gapFiller() == null) {
+        context.getLog().error("chain keeper at height {} got block {}; blocks {}..{} are missing",
+            next - 1, height, next, height - 1);
+      }
       return Effect().none();
     }
     return Effect().persist(
@@ -225,7 +246,11 @@ public final class ChainKeeper
       }
       synchronized (state) {
         try {
-          state.apply(block, certificate);
+          // The state outlives a restart of the keeper (its supervisor restarts it on a journal
+          // failure and it replays from the start): what the state already holds is not re-applied.
+          if (block.height() > state.height() + state.heldBlocks()) {
+            state.apply(block, certificate);
+          }
         } catch (CommitRejectedException e) {
           context.getLog().error("chain keeper: committed block {} refused by the chain state: {}",
               block, e.getMessage());

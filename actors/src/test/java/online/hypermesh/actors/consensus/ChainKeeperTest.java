@@ -104,7 +104,7 @@ class ChainKeeperTest {
 
   private static ActorRef<ChainKeeper.Command> keeper(String node) {
     ChainKeeper.Settings settings = new ChainKeeper.Settings(node, 0, genesis,
-        ChainState.genesis(genesis), 2, 10, 100, null);
+        ChainState.genesis(genesis), 2, 10, 100, null, null);
     return testKit.spawn(ChainKeeper.create(settings));
   }
 

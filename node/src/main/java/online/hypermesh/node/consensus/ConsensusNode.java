@@ -41,7 +41,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
@@ -105,9 +104,16 @@ public final class ConsensusNode {
 
     ChainState state = ChainState.genesis(genesis);
     ConsensusMetrics metrics = ConsensusMetrics.register(system);
+    ChainKeeper.GapFiller refill = self < 0 ? null
+        : (from, to) -> validatorBlocks(system, Validator.persistenceId(genesis.chainId(), self), from)
+            .thenAccept(blocks -> blocks.forEach(to::tell))
+            .exceptionally(e -> {
+              log.warn("consensus: reading the validator journal failed: {}", e.toString());
+              return null;
+            });
     ChainKeeper.Settings keeperSettings = new ChainKeeper.Settings(name, self, genesis, state,
         c.getInt("retained-blocks"), c.getInt("retained-rejections"), c.getInt("latency-window"),
-        metrics);
+        metrics, refill);
     ActorRef<ChainKeeper.Command> keeper = system.systemActorOf(
         Behaviors.supervise(ChainKeeper.create(keeperSettings))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
@@ -219,35 +225,59 @@ public final class ConsensusNode {
    */
   private static void catchUp(ActorSystem<?> system, ActorRef<ChainKeeper.Command> keeper,
       org.apache.pekko.persistence.typed.PersistenceId validatorId, Duration timeout) {
-    CassandraReadJournal journal = PersistenceQuery.get(system)
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
-    List<EventEnvelope> events;
-    try {
-      events = journal.currentEventsByPersistenceId(validatorId.id(), 0, Long.MAX_VALUE)
-          .runWith(Sink.seq(), system).toCompletableFuture()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("consensus: cannot read the validator journal "
-          + validatorId.id() + ": " + e, e);
-    }
-    int told = 0;
-    for (EventEnvelope envelope : events) {
-      if (envelope.event() instanceof Validator.BlockCommitted committed) {
-        keeper.tell(new ChainKeeper.Committed(committed.block(), committed.certificate(),
-            envelope.timestamp()));
-        told++;
+    // A loaded Cassandra times queries out now and then (the keeper's recovery too, which its
+    // supervisor restarts): retry until the schema timeout rather than fail the node's start.
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        List<ChainKeeper.Committed> blocks = validatorBlocks(system, validatorId, 1)
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        blocks.forEach(keeper::tell);
+        var head = org.apache.pekko.actor.typed.javadsl.AskPattern.<ChainKeeper.Command,
+                online.hypermesh.protocol.chain.ChainResponse>ask(keeper, ChainKeeper.GetHead::new,
+                Duration.ofSeconds(30), system.scheduler())
+            .toCompletableFuture().get(31, TimeUnit.SECONDS);
+        log.info("consensus: chain keeper recovered; {} blocks in the validator journal; head {}",
+            blocks.size(), head);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("consensus: interrupted while starting", e);
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("consensus: the chain keeper did not catch up with the "
+              + "validator journal " + validatorId.id() + " within " + timeout + ": " + e, e);
+        }
+        log.warn("consensus: catching up with the validator journal failed (attempt {}): {}; retrying",
+            attempt, e.toString());
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("consensus: interrupted while starting", interrupted);
+        }
       }
     }
-    try {
-      var head = org.apache.pekko.actor.typed.javadsl.AskPattern.<ChainKeeper.Command,
-              online.hypermesh.protocol.chain.ChainResponse>ask(keeper, ChainKeeper.GetHead::new,
-              timeout, system.scheduler())
-          .toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      log.info("consensus: chain keeper recovered; {} blocks in the validator journal; head {}",
-          told, head);
-    } catch (Exception e) {
-      throw new IllegalStateException("consensus: the chain keeper did not recover: " + e, e);
-    }
+  }
+
+  /**
+   * The blocks at {@code fromHeight} and above in the validator's journal, in journal (= height)
+   * order. Reads the whole journal: it is only needed at start and after a lost commit.
+   */
+  private static java.util.concurrent.CompletionStage<List<ChainKeeper.Committed>> validatorBlocks(
+      ActorSystem<?> system, org.apache.pekko.persistence.typed.PersistenceId validatorId,
+      long fromHeight) {
+    CassandraReadJournal journal = PersistenceQuery.get(system)
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    return journal.currentEventsByPersistenceId(validatorId.id(), 0, Long.MAX_VALUE)
+        .filter(envelope -> envelope.event() instanceof Validator.BlockCommitted committed
+            && committed.height() >= fromHeight)
+        .map(envelope -> {
+          Validator.BlockCommitted committed = (Validator.BlockCommitted) envelope.event();
+          return new ChainKeeper.Committed(committed.block(), committed.certificate(),
+              envelope.timestamp());
+        })
+        .runWith(Sink.seq(), system);
   }
 
   public Genesis genesis() {
