@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import online.hypermesh.protocol.consensus.bft.BftCore;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommittedTip;
 import online.hypermesh.protocol.consensus.bft.ConsensusMessage;
@@ -73,18 +74,22 @@ public final class Validator
   /** The newest {@link SafetyState} (Codec encoding); it replaces every earlier one. */
   public record SafetyStateChanged(byte[] safetyState) implements Event {}
 
-  /** A final block and the certificate that commits it or a descendant (Codec encodings). */
+  /**
+   * A final block and the certificate that commits it or a descendant (Codec encodings), with
+   * the block's time (tick count, tick hash, timestamp): the next block's must follow it.
+   */
   public record BlockCommitted(long height, long round, byte[] blockId, byte[] block,
-      byte[] certificate) implements Event {}
+      byte[] certificate, long tickCount, byte[] tickHash, long timestampMillis)
+      implements Event {}
 
   /**
    * What survives a crash, also the snapshot: the encoded safety state (null before the first
-   * signature) and the committed tip (null id at genesis).
+   * signature) and the committed tip with its time (null id and hash at genesis).
    */
-  public record State(byte[] safetyState, long height, long round, byte[] tipId)
-      implements KryoMessage {
+  public record State(byte[] safetyState, long height, long round, byte[] tipId,
+      long tickCount, byte[] tickHash, long timestampMillis) implements KryoMessage {
 
-    static final State EMPTY = new State(null, 0, 0, null);
+    static final State EMPTY = new State(null, 0, 0, null, 0, null, 0);
   }
 
   private final ActorContext<Command> context;
@@ -145,9 +150,10 @@ public final class Validator
     }
     CommittedTip tip = state.tipId() == null
         ? CommittedTip.genesis(settings.set())
-        : new CommittedTip(Digest.of(state.tipId()), state.round(), state.height());
+        : new CommittedTip(Digest.of(state.tipId()), state.round(), state.height(),
+            new BlockTime(state.tickCount(), Digest.of(state.tickHash()), state.timestampMillis()));
     core = BftCore.restore(settings.config(), settings.set(), settings.self(), settings.signer(),
-        settings.verifier(), settings.transactions(), safety, tip);
+        settings.verifier(), settings.transactions(), safety, tip, settings.clock());
     context.getLog().info("validator {} recovered at height {}, last voted round {}",
         settings.self(), tip.height(), safety.lastVotedRound());
     started = false;
@@ -180,9 +186,11 @@ public final class Validator
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(SafetyStateChanged.class, (state, event) ->
-            new State(event.safetyState(), state.height(), state.round(), state.tipId()))
+            new State(event.safetyState(), state.height(), state.round(), state.tipId(),
+                state.tickCount(), state.tickHash(), state.timestampMillis()))
         .onEvent(BlockCommitted.class, (state, event) ->
-            new State(state.safetyState(), event.height(), event.round(), event.blockId()))
+            new State(state.safetyState(), event.height(), event.round(), event.blockId(),
+                event.tickCount(), event.tickHash(), event.timestampMillis()))
         .build();
   }
 
@@ -232,8 +240,10 @@ public final class Validator
     }
     for (Output output : step.outputs()) {
       if (output instanceof Output.Commit c) {
+        BlockTime time = c.block().time();
         events.add(new BlockCommitted(c.block().height(), c.block().round(),
-            c.block().id().bytes(), Codec.encode(c.block()), Codec.encode(c.certificate())));
+            c.block().id().bytes(), Codec.encode(c.block()), Codec.encode(c.certificate()),
+            time.tickCount(), time.tickHash().bytes(), time.timestampMillis()));
       }
     }
     EffectBuilder<Event, State> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);

@@ -42,9 +42,9 @@ class ValidatorSerializationTest {
         new Validator.ProposalTimerFired(13),
         new Validator.Status(1, 40, id, 51, 50, 3),
         new Validator.SafetyStateChanged(new byte[] {1, 0, 0}),
-        new Validator.BlockCommitted(4, 6, id, new byte[] {8, 8}, new byte[] {7}),
-        new Validator.State(new byte[] {1}, 4, 6, id),
-        new Validator.State(null, 0, 0, null));
+        new Validator.BlockCommitted(4, 6, id, new byte[] {8, 8}, new byte[] {7}, 40, id, 1234),
+        new Validator.State(new byte[] {1}, 4, 6, id, 40, id, 1234),
+        new Validator.State(null, 0, 0, null, 0, null, 0));
 
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
     List<Class<?>> covered = new ArrayList<>();

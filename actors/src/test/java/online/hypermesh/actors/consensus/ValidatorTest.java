@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import online.hypermesh.protocol.consensus.bft.BftConfig;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
+import online.hypermesh.protocol.consensus.bft.BlockTiming;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.ConsensusMessage;
@@ -90,7 +92,9 @@ class ValidatorTest {
 
     Chain(String name) {
       List<byte[]> publicKeys = KEYS.stream().map(k -> k.getPublic().getEncoded()).toList();
-      set = new ValidatorSet(Digest.sha256(name.getBytes(StandardCharsets.UTF_8)), publicKeys);
+      set = new ValidatorSet(Digest.sha256(name.getBytes(StandardCharsets.UTF_8)), publicKeys,
+          new BlockTiming(new BlockTime(0, Digest.sha256(("tick " + name).getBytes(
+              StandardCharsets.UTF_8)), 0), 10, 10_000));
       for (int i = 0; i < N; i++) {
         sent.add(new ConcurrentLinkedQueue<>());
         committed.add(new ConcurrentHashMap<>());

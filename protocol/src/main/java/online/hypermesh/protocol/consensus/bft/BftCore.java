@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * One validator's consensus state machine (2-chain HotStuff / Jolteon): {@link #handle} takes an
@@ -33,6 +34,8 @@ public final class BftCore {
   private final Signer signer;
   private final SignatureVerifier verifier;
   private final TransactionValidator transactions;
+  /** Wall-clock milliseconds: block timestamps are stamped and checked with it, nothing else. */
+  private final LongSupplier clock;
 
   private SafetyState safety;
   private long round;
@@ -51,6 +54,8 @@ public final class BftCore {
   /** (round, offender, kind): one piece of evidence each, however often the offence repeats. */
   private final Set<List<Long>> reportedEquivocations = new HashSet<>();
   private QuorumCert commitQc;
+  /** The block this leader must fetch before it can propose (its parent's time), or null. */
+  private Digest proposalAwaits;
   /** The round whose proposal waits for transactions (idle leader), or 0. */
   private long deferredProposal;
   private final LinkedHashMap<Digest, Transaction> pool = new LinkedHashMap<>();
@@ -62,7 +67,7 @@ public final class BftCore {
 
   private BftCore(BftConfig config, ValidatorSet set, int self, Signer signer,
       SignatureVerifier verifier, TransactionValidator transactions, SafetyState safety,
-      CommittedTip tip) {
+      CommittedTip tip, LongSupplier clock) {
     if (set.size() < 2) {
       throw new IllegalArgumentException("BFT needs at least 2 validators");
     }
@@ -75,6 +80,7 @@ public final class BftCore {
     this.signer = signer;
     this.verifier = verifier;
     this.transactions = transactions;
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
     this.safety = safety;
     this.tip = tip;
     this.highQc = safety.highQc();
@@ -87,11 +93,14 @@ public final class BftCore {
     this.round = r;
   }
 
-  /** A validator starting a new chain from genesis. */
+  /**
+   * A validator starting a new chain from genesis. {@code clock} gives wall-clock milliseconds
+   * for block timestamps ({@link BlockTiming}); a simulation passes its virtual time.
+   */
   public static BftCore create(BftConfig config, ValidatorSet set, int self, Signer signer,
-      SignatureVerifier verifier, TransactionValidator transactions) {
+      SignatureVerifier verifier, TransactionValidator transactions, LongSupplier clock) {
     return new BftCore(config, set, self, signer, verifier, transactions,
-        SafetyState.initial(set), CommittedTip.genesis(set));
+        SafetyState.initial(set), CommittedTip.genesis(set), clock);
   }
 
   /**
@@ -100,8 +109,8 @@ public final class BftCore {
    */
   public static BftCore restore(BftConfig config, ValidatorSet set, int self, Signer signer,
       SignatureVerifier verifier, TransactionValidator transactions, SafetyState persisted,
-      CommittedTip tip) {
-    return new BftCore(config, set, self, signer, verifier, transactions, persisted, tip);
+      CommittedTip tip, LongSupplier clock) {
+    return new BftCore(config, set, self, signer, verifier, transactions, persisted, tip, clock);
   }
 
   /** The first step after create or restore: arms the round timer, proposes if leader. */
@@ -312,7 +321,16 @@ public final class BftCore {
       }
       tc = highTc;
     }
-    Block block = new Block(round, highQc.height() + 1, self, highQc, selectBatch());
+    BlockTime parent = timeOf(highQc.blockId());
+    if (parent == null) {
+      // A QC on a block this leader never received (or a restart): fetch it, then propose.
+      proposalAwaits = highQc.blockId();
+      want(highQc.blockId(), highQc.signatures().isEmpty() ? nextPeer(self)
+          : highQc.signatures().firstKey());
+      return;
+    }
+    BlockTime time = set.timing().next(parent, clock.getAsLong());
+    Block block = new Block(round, highQc.height() + 1, self, highQc, time, selectBatch());
     Proposal proposal = Proposal.sign(block, tc, signer, set.chainId());
     proposals.put(round, proposal);
     addBlock(block);
@@ -453,6 +471,15 @@ public final class BftCore {
     return id.equals(tip.id()) || blocks.containsKey(id);
   }
 
+  /** The time of a known block (the committed tip or one in the tree), or null. */
+  BlockTime timeOf(Digest id) {
+    if (id.equals(tip.id())) {
+      return tip.time();
+    }
+    Block b = blocks.get(id);
+    return b == null ? null : b.time();
+  }
+
   private void acceptBlock(int from, Proposal p) {
     Block b = p.block();
     long parentHeight = b.qc().height();
@@ -466,8 +493,19 @@ public final class BftCore {
       want(b.parentId(), b.proposer() == self ? from : b.proposer());
       return;
     }
+    Verdict time = set.timing().follows(timeOf(b.parentId()), b.time());
+    if (time.rejected()) {
+      reject(from, "proposal " + b + ": " + time.reason());
+      return;
+    }
     addBlock(b);
     if (b.round() == round) {
+      // The clock only decides this validator's vote, never whether the block is in the tree.
+      Verdict clockCheck = set.timing().nearClock(b.time().timestampMillis(), clock.getAsLong());
+      if (clockCheck.rejected()) {
+        reject(from, "proposal " + b + ": " + clockCheck.reason());
+        return;
+      }
       vote(b, p.tc());
     }
   }
@@ -680,6 +718,12 @@ public final class BftCore {
     if (waiting != null) {
       for (Pending p : waiting) {
         acceptBlock(p.from(), p.proposal());
+      }
+    }
+    if (b.id().equals(proposalAwaits)) {
+      proposalAwaits = null;
+      if (set.leader(round) == self && !proposals.containsKey(round)) {
+        propose(false);
       }
     }
   }

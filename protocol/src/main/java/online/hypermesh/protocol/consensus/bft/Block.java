@@ -7,29 +7,36 @@ import java.util.Set;
 
 /**
  * A batch of transactions proposed for one round, extending the block its {@link #qc()}
- * certifies. The id is the SHA-256 of the canonical encoding, so a block id fixes the whole chain
- * below it.
+ * certifies, with its {@link BlockTime} (tick and timestamp, see {@link BlockTiming}). The id is
+ * the SHA-256 of the canonical encoding, so a block id fixes the whole chain below it.
  */
 public final class Block {
 
-  private static final byte[] DOMAIN = "HM-BFT-BLOCK-1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DOMAIN = "HM-BFT-BLOCK-2".getBytes(StandardCharsets.US_ASCII);
 
   private final long round;
   private final long height;
   private final int proposer;
   private final QuorumCert qc;
+  private final BlockTime time;
   private final List<Transaction> transactions;
   private final byte[] encoded;
   private final Digest id;
 
-  public Block(long round, long height, int proposer, QuorumCert qc, List<Transaction> transactions) {
+  public Block(long round, long height, int proposer, QuorumCert qc, BlockTime time,
+      List<Transaction> transactions) {
+    if (qc == null || time == null) {
+      throw new IllegalArgumentException("a block needs its parent's certificate and a time");
+    }
     this.round = round;
     this.height = height;
     this.proposer = proposer;
     this.qc = qc;
+    this.time = time;
     this.transactions = List.copyOf(transactions);
     WireWriter w = new WireWriter();
     w.i64(round).i64(height).u16(proposer);
+    time.encode(w);
     qc.encode(w);
     w.u32(this.transactions.size());
     for (Transaction tx : this.transactions) {
@@ -58,6 +65,11 @@ public final class Block {
   /** The certificate of the parent block. */
   public QuorumCert qc() {
     return qc;
+  }
+
+  /** Tick and timestamp, checked against the parent's by {@link BlockTiming#check}. */
+  public BlockTime time() {
+    return time;
   }
 
   public Digest parentId() {
@@ -106,6 +118,7 @@ public final class Block {
     long round = r.counter("round");
     long height = r.counter("height");
     int proposer = r.u16("proposer");
+    BlockTime time = BlockTime.decode(r);
     QuorumCert qc = QuorumCert.decode(r);
     long count = r.u32("transaction count");
     if (count > Codec.MAX_TRANSACTIONS) {
@@ -115,7 +128,7 @@ public final class Block {
     for (int i = 0; i < txs.length; i++) {
       txs[i] = new Transaction(r.digest("transaction id"), r.bytes("transaction", Codec.MAX_TRANSACTION_BYTES));
     }
-    return new Block(round, height, proposer, qc, List.of(txs));
+    return new Block(round, height, proposer, qc, time, List.of(txs));
   }
 
   @Override
@@ -130,7 +143,8 @@ public final class Block {
 
   @Override
   public String toString() {
-    return "Block[" + id + " r" + round + " h" + height + " by " + proposer + ", "
+    return "Block[" + id + " r" + round + " h" + height + " by " + proposer + " tick "
+        + time.tickCount() + ", "
         + transactions.size() + " txs]";
   }
 }

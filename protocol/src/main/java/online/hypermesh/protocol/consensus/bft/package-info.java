@@ -21,7 +21,9 @@
  *       highest QC, plus the TC of round r-1 if that QC is not from round r-1. Broadcast. With an
  *       empty pool and nothing uncommitted it first waits up to {@code idleProposalDelayMillis}
  *       for transactions, so an idle chain does not sign empty blocks at network speed.
- *   <li>Each validator checks the proposal (leader, signature, certificates), runs every
+ *   <li>Each validator checks the proposal (leader, signature, certificates, and the block's
+ *       tick and timestamp against its parent's and its own clock, {@link
+ *       online.hypermesh.protocol.consensus.bft.BlockTiming}), runs every
  *       transaction through the {@link online.hypermesh.protocol.consensus.bft.TransactionValidator}
  *       (the four proofs), asks {@link online.hypermesh.protocol.consensus.bft.SafetyRules}, and
  *       sends a signed {@link online.hypermesh.protocol.consensus.bft.Vote} to the leader of r+1.
@@ -38,6 +40,20 @@
  *       {@link online.hypermesh.protocol.consensus.bft.BlockRequest}; a response is accepted only
  *       for ids already trusted through a verified QC or a trusted child, so it needs no signature.
  * </ol>
+ *
+ * <h2>Block time</h2>
+ *
+ * <p>Every block carries a {@link online.hypermesh.protocol.consensus.bft.BlockTime}: its tick in
+ * the validators' sequential hash chain (tick n+1 = SHA-256(tick n)) and the leader's timestamp.
+ * The rule, fixed at genesis and part of the genesis id ({@link
+ * online.hypermesh.protocol.consensus.bft.BlockTiming}): the tick advances the parent's by exactly
+ * {@code ticksPerBlock} hashes, the timestamp is after the parent's and within {@code
+ * maxClockSkewMillis} of the voter's clock. A block breaking the tick rule is refused outright; one
+ * only outside this validator's clock window is kept in the tree (others may certify it) but not
+ * voted for. The clock is the host's ({@code LongSupplier}); it is the core's only reading of
+ * time, and a simulation passes its virtual time. {@link
+ * online.hypermesh.protocol.consensus.bft.CommittedTip} carries the tip's time so a restored
+ * validator can check and build on it.
  *
  * <p>Two proposals or two votes signed by one validator for one round produce {@link
  * online.hypermesh.protocol.consensus.bft.Evidence} that anyone can verify.

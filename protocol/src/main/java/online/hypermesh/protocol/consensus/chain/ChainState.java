@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
@@ -24,7 +25,6 @@ import online.hypermesh.protocol.consensus.proof.BlockTick;
 import online.hypermesh.protocol.consensus.proof.CommittedState;
 import online.hypermesh.protocol.consensus.proof.PlotCommitment;
 import online.hypermesh.protocol.consensus.proof.TickLedger;
-import online.hypermesh.protocol.consensus.proof.Ticks;
 import online.hypermesh.protocol.consensus.proof.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
 import online.hypermesh.protocol.consensus.proof.TransactionDigest;
@@ -41,6 +41,10 @@ import online.hypermesh.protocol.consensus.proof.TransactionDigest;
  * batch with the certificate of its highest block): such a block is held until the certified
  * block arrives and links the held ones to it through the parent ids, then all are applied in
  * order. Until then {@link #height()} does not move and apply returns nothing.
+ *
+ * <p>Each block's tick and timestamp ({@link BlockTime}, checked by the voters against {@link
+ * online.hypermesh.protocol.consensus.bft.BlockTiming}) are re-checked against the parent's
+ * (deterministic part only) and recorded as a {@link BlockTick} for PoTime.
  *
  * <p>Transactions are applied in block order. One that does not decode, whose id is not its
  * digest, or that was already committed is skipped (it cannot reach a block past f+1 honest
@@ -65,6 +69,7 @@ public final class ChainState {
 
   private long height;
   private Digest tipId;
+  private BlockTime tipTime;
   private BlockTick head;
   private final TreeMap<Long, BlockTick> ticksByHeight = new TreeMap<>();
   private final TreeMap<Long, BlockTick> ticksByCount = new TreeMap<>();
@@ -91,6 +96,7 @@ public final class ChainState {
     this.regions = new HashMap<>(genesis.regions());
     this.height = 0;
     this.tipId = set.genesisId();
+    this.tipTime = set.timing().genesis();
     this.head = genesis.genesisTick();
     record(head);
   }
@@ -112,6 +118,11 @@ public final class ChainState {
 
   public ValidatorSet validatorSet() {
     return set;
+  }
+
+  /** The highest applied block's time as the BFT core records it (the tip to restore from). */
+  public BlockTime tipTime() {
+    return tipTime;
   }
 
   /** Height of the highest applied block (0 = genesis). */
@@ -162,6 +173,14 @@ public final class ChainState {
       throw new CommitRejectedException("block " + block.id() + " at height " + block.height()
           + " has parent " + block.parentId() + ", the chain's block at height "
           + (expectedHeight - 1) + " is " + expectedParent);
+    }
+    // Committed blocks were checked by 2f+1 voters; this only stops at a chain that more than
+    // f of them signed against the rule, rather than record it.
+    Verdict time = set.timing().follows(
+        held.isEmpty() ? tipTime : held.peekLast().time(), block.time());
+    if (time.rejected()) {
+      throw new CommitRejectedException("block " + block.id() + " at height " + block.height()
+          + " breaks the tick rule: " + time.reason());
     }
     verify(certificate);
     if (certificate.height() < block.height()) {
@@ -226,19 +245,16 @@ public final class ChainState {
     }
     height = block.height();
     tipId = block.id();
+    tipTime = block.time();
     head = tick;
     record(tick);
     prune();
   }
 
-  /**
-   * The block's tick: the parent's advanced by {@link Genesis#ticksPerBlock()}. Blocks do not
-   * carry their tick yet, so every node computes it (the same value) from the chain.
-   */
-  private BlockTick tickOf(Block block) {
-    long steps = genesis.ticksPerBlock();
-    return new BlockTick(block.height(), head.tickCount() + steps,
-        Ticks.advance(head.tickHash(), steps), block.id().bytes(), head.timestampMillis());
+  private static BlockTick tickOf(Block block) {
+    BlockTime time = block.time();
+    return new BlockTick(block.height(), time.tickCount(), time.tickHash().bytes(),
+        block.id().bytes(), time.timestampMillis());
   }
 
   private void record(BlockTick tick) {

@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
+import online.hypermesh.protocol.consensus.bft.BlockTiming;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.ValidatorSet;
@@ -41,7 +43,9 @@ import online.hypermesh.protocol.crypto.Pq;
  * @param genesisTimeMillis the time of the implicit height-0 block: the first block's lower bound
  * @param tickSeed seeds the validators' tick chain ({@link Ticks#genesis}); 1..1024 bytes
  * @param ticksPerBlock how many ticks each block advances its parent's tick, 1..{@link
- *     #MAX_TICKS_PER_BLOCK}; a validator hashes this many times to check a proposal
+ *     #MAX_TICKS_PER_BLOCK}; a validator hashes this many times to check a proposal. With
+ *     {@code parameters.clockSkewMillis()} (how far a block's time may be from a voter's clock)
+ *     it makes the chain's {@link BlockTiming}.
  */
 public record Genesis(
     Digest chainId,
@@ -54,8 +58,7 @@ public record Genesis(
     byte[] tickSeed,
     long ticksPerBlock) {
 
-  /** A million SHA-256 steps is well under a second: the cost of checking one proposal. */
-  public static final long MAX_TICKS_PER_BLOCK = 1_000_000;
+  public static final long MAX_TICKS_PER_BLOCK = BlockTiming.MAX_TICKS_PER_BLOCK;
   public static final int MAX_TICK_SEED_BYTES = 1024;
 
   public Genesis {
@@ -120,6 +123,13 @@ public record Genesis(
       throw new IllegalArgumentException("ticksPerBlock must be 1.." + MAX_TICKS_PER_BLOCK
           + ", not " + ticksPerBlock);
     }
+    // A reference to the head's tick must survive at least the next block, or no transaction
+    // could be both fresh and committed.
+    if (parameters.freshnessTicks() < ticksPerBlock) {
+      throw new IllegalArgumentException("freshnessTicks " + parameters.freshnessTicks()
+          + " must be at least ticksPerBlock " + ticksPerBlock
+          + " (a transaction stays fresh for freshnessTicks / ticksPerBlock blocks)");
+    }
   }
 
   @Override
@@ -136,9 +146,20 @@ public record Genesis(
     return keys;
   }
 
-  /** The BFT validator set: chain id and the certificates' keys, in order. */
+  /** The BFT validator set: chain id, the certificates' keys in order, the block timing. */
   public ValidatorSet validatorSet() {
-    return new ValidatorSet(chainId, publicKeys());
+    return new ValidatorSet(chainId, publicKeys(), blockTiming());
+  }
+
+  /**
+   * The rule blocks' ticks and timestamps follow: tick 0 is {@link Ticks#genesis} of the seed at
+   * the genesis time, each block adds {@link #ticksPerBlock} ticks, and a voter allows {@code
+   * parameters.clockSkewMillis()} between a block's time and its clock.
+   */
+  public BlockTiming blockTiming() {
+    return new BlockTiming(
+        new BlockTime(0, Digest.of(Ticks.genesis(tickSeed)), genesisTimeMillis), ticksPerBlock,
+        parameters.clockSkewMillis());
   }
 
   /** The tick of the implicit height-0 block: count 0, the seed's tick, the genesis time. */

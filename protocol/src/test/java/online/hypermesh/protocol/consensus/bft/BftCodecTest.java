@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 class BftCodecTest {
 
   private final TestSignatures keys = new TestSignatures(4, 9);
-  private final ValidatorSet set = new ValidatorSet(
-      Digest.sha256("codec-chain".getBytes(StandardCharsets.UTF_8)), keys.publicKeys());
+  private final ValidatorSet set = TestTiming.set("codec-chain", keys.publicKeys());
 
   private static Digest d(String s) {
     return Digest.sha256(s.getBytes(StandardCharsets.UTF_8));
@@ -51,7 +50,7 @@ class BftCodecTest {
       byte[] body = ("Ttx" + i).getBytes(StandardCharsets.UTF_8);
       txs.add(new Transaction(Digest.sha256(body), body));
     }
-    Block block = new Block(7, 4, set.leader(7), qc, txs);
+    Block block = new Block(7, 4, set.leader(7), qc, new BlockTime(12, d("tick"), 1234), txs);
     return List.of(
         Proposal.sign(block, tc, keys.signer(set.leader(7)), set.chainId()),
         Vote.sign(VoteData.of(block), 2, keys.signer(2), set.chainId()),
@@ -59,7 +58,7 @@ class BftCodecTest {
         Timeout.sign(7, qc, null, 1, keys.signer(1), set.chainId()),
         new BlockRequest(block.id(), 32),
         new BlockResponse(List.of(block, new Block(8, 5, 0, qc(VoteData.of(block), 1, 2, 3),
-            List.of()))));
+            set.timing().next(block.time(), 1300), List.of()))));
   }
 
   @Test
@@ -159,6 +158,20 @@ class BftCodecTest {
     assertEquals("quorum certificate signers not strictly increasing",
         Codec.decodeQuorumCert(qc).error());
 
+    // Block: round (8), height (8), proposer (2), then tick count (8), tick hash (32), time (8).
+    byte[] block = Codec.encode(((Proposal) samples().get(0)).block());
+    byte[] tick = block.clone();
+    tick[18] = (byte) 0x80;
+    assertEquals("negative tick count", Codec.decodeBlock(tick).error());
+    byte[] time = block.clone();
+    time[18 + 8 + 32] = (byte) 0x80;
+    assertEquals("negative timestamp", Codec.decodeBlock(time).error());
+    byte[] hash = block.clone();
+    hash[18 + 8] ^= 1;
+    assertTrue(Codec.decodeBlock(hash).ok());
+    assertFalse(Codec.decodeBlock(hash).value().id().equals(Codec.decodeBlock(block).value().id()),
+        "the tick hash is part of the block id");
+
     WireWriter w = new WireWriter().u8(1).u8(5).u16(Codec.MAX_BLOCKS_PER_RESPONSE + 1);
     assertEquals("block response with 257 blocks", Codec.decodeMessage(w.toByteArray()).error());
   }
@@ -173,7 +186,7 @@ class BftCodecTest {
         new Vote(other, 2, vote.signature()).verify(set, keys.verifier()).reason());
     assertEquals("bad vote signature from validator 3",
         new Vote(vote.data(), 3, vote.signature()).verify(set, keys.verifier()).reason());
-    ValidatorSet otherChain = new ValidatorSet(d("another chain"), keys.publicKeys());
+    ValidatorSet otherChain = new ValidatorSet(d("another chain"), keys.publicKeys(), set.timing());
     assertFalse(vote.verify(otherChain, keys.verifier()).accepted());
   }
 }

@@ -14,19 +14,20 @@ import org.junit.jupiter.api.Test;
 class BftCoreTest {
 
   private final TestSignatures keys = new TestSignatures(4, 11);
-  private final ValidatorSet set = new ValidatorSet(
-      Digest.sha256("core-chain".getBytes(StandardCharsets.UTF_8)), keys.publicKeys());
+  private final ValidatorSet set = TestTiming.set("core-chain", keys.publicKeys());
+  private static final BlockTime ANY = new BlockTime(9, Digest.ZERO, 9);
+  private long now = 1000;
 
   private BftCore core(int index) {
     BftCore core = BftCore.create(Scenario.CONFIG, set, index, keys.signer(index), keys.verifier(),
-        Scenario.VALIDATOR);
+        Scenario.VALIDATOR, () -> now);
     core.start();
     return core;
   }
 
   private Block block(long round, QuorumCert qc, String tag) {
     byte[] body = ("T" + tag).getBytes(StandardCharsets.UTF_8);
-    return new Block(round, qc.height() + 1, set.leader(round), qc,
+    return new Block(round, qc.height() + 1, set.leader(round), qc, TestTiming.first(set, 900),
         List.of(new Transaction(Digest.sha256(body), body)));
   }
 
@@ -68,7 +69,7 @@ class BftCoreTest {
     assertEquals(List.of("bad proposal signature from validator " + good.proposer()),
         rejections(v3.handle(new Input.Received(0, forged))));
 
-    Block notLeader = new Block(1, 1, 2, set.genesisQc(), List.of());
+    Block notLeader = new Block(1, 1, 2, set.genesisQc(), TestTiming.first(set, 900), List.of());
     assertEquals(List.of("proposal by 2 who does not lead round 1"),
         rejections(v3.handle(new Input.Received(0, proposal(notLeader)))));
 
@@ -98,12 +99,12 @@ class BftCoreTest {
     TimeoutCert tc6 = new TimeoutCert(6, entries);
     SafetyState s = new SafetyState(5, 4, null, null, qc5, null);
 
-    assertTrue(SafetyRules.canVote(s, new Block(6, 6, 2, qc5, List.of()), null).accepted());
-    assertTrue(SafetyRules.canVote(s, new Block(7, 6, 3, qc5, List.of()), tc6).accepted());
-    assertFalse(SafetyRules.canVote(s, new Block(7, 4, 3, qc3, List.of()), tc6).accepted(),
+    assertTrue(SafetyRules.canVote(s, new Block(6, 6, 2, qc5, ANY, List.of()), null).accepted());
+    assertTrue(SafetyRules.canVote(s, new Block(7, 6, 3, qc5, ANY, List.of()), tc6).accepted());
+    assertFalse(SafetyRules.canVote(s, new Block(7, 4, 3, qc3, ANY, List.of()), tc6).accepted(),
         "a QC below the TC's highest would skip what round 5 may have committed");
-    assertFalse(SafetyRules.canVote(s, new Block(5, 6, 1, qc3, List.of()), null).accepted());
-    assertFalse(SafetyRules.canVote(s, new Block(8, 6, 0, qc5, List.of()), null).accepted(),
+    assertFalse(SafetyRules.canVote(s, new Block(5, 6, 1, qc3, ANY, List.of()), null).accepted());
+    assertFalse(SafetyRules.canVote(s, new Block(8, 6, 0, qc5, ANY, List.of()), null).accepted(),
         "a gap without a TC");
     assertFalse(SafetyRules.canTimeout(s, 6, qc3, tc6).accepted(), "timeout below the lock");
     assertTrue(SafetyRules.canTimeout(s, 6, qc5, null).accepted());
@@ -143,8 +144,108 @@ class BftCoreTest {
     VoteData gap = new VoteData(d.blockId(), d.round() + 1, d.height(), d.parentId(), d.parentRound());
     assertTrue(new CommitCertificate(new QuorumCert(gap, cert.qc().signatures()))
         .verify(s.set, verifier).reason().startsWith("certificate is not a 2-chain"));
-    ValidatorSet otherChain = new ValidatorSet(Digest.ZERO, s.publicKeys);
+    ValidatorSet otherChain = new ValidatorSet(Digest.ZERO, s.publicKeys, s.set.timing());
     assertFalse(cert.verify(otherChain, verifier).accepted());
     assertNull(Codec.decodeCommitCertificate(new byte[3]).value());
+  }
+
+  private Step propose(BlockTime time) {
+    byte[] body = "Ttime".getBytes(StandardCharsets.UTF_8);
+    Block b = new Block(1, 1, set.leader(1), set.genesisQc(), time,
+        List.of(new Transaction(Digest.sha256(body), body)));
+    return core(3).handle(new Input.Received(set.leader(1), proposal(b)));
+  }
+
+  private static boolean votes(Step step) {
+    return step.outputs().stream()
+        .anyMatch(o -> o instanceof Output.Send s && s.message() instanceof Vote);
+  }
+
+  @Test
+  void aBlockIsVotedForOnlyIfItsTickAndTimeFollowTheRule() {
+    BlockTime genesis = set.timing().genesis();
+    long ticks = TestTiming.TICKS_PER_BLOCK;
+    Step good = propose(set.timing().next(genesis, now));
+    assertTrue(votes(good), good.outputs().toString());
+    assertEquals(List.of(), rejections(good));
+
+    BlockTime right = set.timing().next(genesis, now);
+    Step count = propose(new BlockTime(ticks + 1, right.tickHash(), now));
+    assertFalse(votes(count));
+    assertEquals(1, rejections(count).size());
+    assertTrue(rejections(count).get(0).endsWith("block tick 4 is not its parent's tick 0 + 3"),
+        rejections(count).toString());
+
+    Step hash = propose(new BlockTime(ticks, genesis.tickHash(), now));
+    assertFalse(votes(hash));
+    assertTrue(rejections(hash).get(0).endsWith(
+        "block tick hash is not 3 hashes after its parent's tick 0"), rejections(hash).toString());
+
+    Step notAfter = propose(new BlockTime(ticks, right.tickHash(), genesis.timestampMillis()));
+    assertFalse(votes(notAfter));
+    assertTrue(rejections(notAfter).get(0).endsWith("block time 0 is not after its parent's 0"));
+
+    long ahead = now + TestTiming.SKEW_MILLIS + 1;
+    Step future = propose(new BlockTime(ticks, right.tickHash(), ahead));
+    assertFalse(votes(future));
+    assertTrue(rejections(future).get(0).contains("ms ahead of this validator's clock"),
+        rejections(future).toString());
+    // The same block is fine for a validator whose clock has caught up.
+    now = ahead;
+    assertTrue(votes(propose(new BlockTime(ticks, right.tickHash(), ahead))));
+
+    now = 10 + 2 * TestTiming.SKEW_MILLIS;
+    Step past = propose(new BlockTime(ticks, right.tickHash(), 5));
+    assertFalse(votes(past));
+    assertTrue(rejections(past).get(0).contains("ms behind this validator's clock"));
+  }
+
+  @Test
+  void theLeaderStampsItsClockAndAdvancesTheParentsTick() {
+    now = 4242;
+    BftCore leader = core(set.leader(1));
+    byte[] body = "Tpool".getBytes(StandardCharsets.UTF_8);
+    Step step = leader.handle(new Input.SubmitTransactions(
+        List.of(new Transaction(Digest.sha256(body), body))));
+    Proposal p = step.outputs().stream()
+        .filter(o -> o instanceof Output.Broadcast b && b.message() instanceof Proposal)
+        .map(o -> (Proposal) ((Output.Broadcast) o).message()).findFirst().orElseThrow();
+    BlockTime t = p.block().time();
+    assertEquals(TestTiming.TICKS_PER_BLOCK, t.tickCount());
+    assertEquals(4242, t.timestampMillis());
+    assertEquals(BlockTime.advance(set.timing().genesis().tickHash(), 3), t.tickHash());
+    assertTrue(set.timing().check(set.timing().genesis(), t, now).accepted());
+    // A clock behind the parent still gives a later timestamp.
+    assertEquals(1, set.timing().next(set.timing().genesis(), 0).timestampMillis());
+  }
+
+  @Test
+  void aLeaderWithAQcOnABlockItNeverReceivedFetchesItThenProposes() {
+    int leader2 = set.leader(2);
+    BftCore core = core(leader2);
+    byte[] body = "Tunseen".getBytes(StandardCharsets.UTF_8);
+    Block b1 = new Block(1, 1, set.leader(1), set.genesisQc(),
+        set.timing().next(set.timing().genesis(), now),
+        List.of(new Transaction(Digest.sha256(body), body)));
+    Step last = null;
+    for (int voter = 0; voter < 4; voter++) {
+      if (voter != leader2) {
+        last = core.handle(new Input.Received(voter,
+            Vote.sign(VoteData.of(b1), voter, keys.signer(voter), set.chainId())));
+      }
+    }
+    assertEquals(2, core.round(), "the QC moved the leader to round 2");
+    assertTrue(last.outputs().stream().anyMatch(o -> o instanceof Output.Send s
+        && s.message() instanceof BlockRequest r && r.blockId().equals(b1.id())),
+        last.outputs().toString());
+    assertFalse(last.outputs().stream().anyMatch(o -> o instanceof Output.Broadcast b
+        && b.message() instanceof Proposal), "no proposal without the parent's time");
+
+    Step fetched = core.handle(new Input.Received(0, new BlockResponse(List.of(b1))));
+    Proposal p = fetched.outputs().stream()
+        .filter(o -> o instanceof Output.Broadcast b && b.message() instanceof Proposal)
+        .map(o -> (Proposal) ((Output.Broadcast) o).message()).findFirst().orElseThrow();
+    assertEquals(b1.id(), p.block().parentId());
+    assertTrue(set.timing().follows(b1.time(), p.block().time()).accepted());
   }
 }

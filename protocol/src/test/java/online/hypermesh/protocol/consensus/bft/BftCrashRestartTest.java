@@ -98,21 +98,21 @@ class BftCrashRestartTest {
   // ---------------------------------------------------------------- one validator, by hand
 
   private final TestSignatures keys = new TestSignatures(4, 5);
-  private final ValidatorSet set = new ValidatorSet(
-      Digest.sha256("crash-chain".getBytes(StandardCharsets.UTF_8)), keys.publicKeys());
+  private final ValidatorSet set = TestTiming.set("crash-chain", keys.publicKeys());
 
   private Proposal roundOneProposal(String tag) {
     byte[] body = ("T" + tag).getBytes(StandardCharsets.UTF_8);
-    Block block = new Block(1, 1, set.leader(1), set.genesisQc(),
+    Block block = new Block(1, 1, set.leader(1), set.genesisQc(), TestTiming.first(set, 50),
         List.of(new Transaction(Digest.sha256(body), body)));
     return Proposal.sign(block, null, keys.signer(set.leader(1)), set.chainId());
   }
 
   private BftCore validator3(SafetyState persisted) {
     BftCore core = persisted == null
-        ? BftCore.create(Scenario.CONFIG, set, 3, keys.signer(3), keys.verifier(), Scenario.VALIDATOR)
+        ? BftCore.create(Scenario.CONFIG, set, 3, keys.signer(3), keys.verifier(), Scenario.VALIDATOR,
+            () -> 100)
         : BftCore.restore(Scenario.CONFIG, set, 3, keys.signer(3), keys.verifier(),
-            Scenario.VALIDATOR, persisted, CommittedTip.genesis(set));
+            Scenario.VALIDATOR, persisted, CommittedTip.genesis(set), () -> 100);
     core.start();
     return core;
   }

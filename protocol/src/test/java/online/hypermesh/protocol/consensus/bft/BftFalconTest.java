@@ -48,7 +48,7 @@ class BftFalconTest {
     byte[] encoded = Codec.encode(h.lastCertificate);
     CommitCertificate cert = Codec.decodeCommitCertificate(encoded).value();
     // Anyone: a fresh verifier and the validator set's public keys, nothing else.
-    ValidatorSet set = new ValidatorSet(s.set.chainId(), PUBLIC_KEYS);
+    ValidatorSet set = new ValidatorSet(s.set.chainId(), PUBLIC_KEYS, s.set.timing());
     assertTrue(cert.verify(set, new FalconVerifier()).accepted());
     assertEquals(h.committed.get((int) cert.height() - 1).id(), cert.blockId());
     for (byte[] sig : cert.qc().signatures().values()) {
@@ -64,12 +64,11 @@ class BftFalconTest {
 
   @Test
   void equivocationEvidenceWithFalconSignaturesVerifies() {
-    ValidatorSet set = new ValidatorSet(Digest.sha256("falcon".getBytes(StandardCharsets.UTF_8)),
-        PUBLIC_KEYS);
+    ValidatorSet set = TestTiming.set("falcon", PUBLIC_KEYS);
     Signer leader = new FalconSigner(PAIRS.get(set.leader(1)).getPrivate());
-    Block a = new Block(1, 1, set.leader(1), set.genesisQc(), List.of());
+    Block a = new Block(1, 1, set.leader(1), set.genesisQc(), TestTiming.first(set, 5), List.of());
     byte[] body = "Tb".getBytes(StandardCharsets.UTF_8);
-    Block b = new Block(1, 1, set.leader(1), set.genesisQc(),
+    Block b = new Block(1, 1, set.leader(1), set.genesisQc(), TestTiming.first(set, 5),
         List.of(new Transaction(Digest.sha256(body), body)));
     Evidence e = new Evidence.ConflictingProposals(
         Proposal.sign(a, null, leader, set.chainId()), Proposal.sign(b, null, leader, set.chainId()));

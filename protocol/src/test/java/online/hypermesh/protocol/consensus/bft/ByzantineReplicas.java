@@ -79,7 +79,7 @@ final class ByzantineReplicas {
         Block block = p.block();
         byte[] body = ("twin-" + block.round() + "-" + sim.random.nextLong())
             .getBytes(StandardCharsets.UTF_8);
-        Block twin = new Block(block.round(), block.height(), index, block.qc(),
+        Block twin = new Block(block.round(), block.height(), index, block.qc(), block.time(),
             List.of(new Transaction(Digest.sha256(body), body)));
         Proposal other = Proposal.sign(twin, p.tc(), signer, set.chainId());
         twins.put(block.round(), List.of(p, other));
@@ -152,7 +152,13 @@ final class ByzantineReplicas {
         if (p.tc() == null || stale == null) {
           return;
         }
-        Block fork = new Block(block.round(), stale.height() + 1, index, stale, block.transactions());
+        BlockTime staleTime = core.timeOf(stale.blockId());
+        if (staleTime == null) {
+          return;
+        }
+        // A correct tick and time: honest validators must refuse it for its stale QC alone.
+        Block fork = new Block(block.round(), stale.height() + 1, index, stale,
+            set.timing().next(staleTime, sim.now()), block.transactions());
         Proposal forked = Proposal.sign(fork, p.tc(), signer, set.chainId());
         broadcast(sim, forked);
         sendTo(sim, set.leader(block.round() + 1),
@@ -304,7 +310,8 @@ final class ByzantineReplicas {
       }
       QuorumCert fakeQc = new QuorumCert(data, sigs);
       long next = round + 1;
-      Block block = new Block(next + 1, data.height() + 1, set.leader(next + 1), fakeQc, List.of());
+      Block block = new Block(next + 1, data.height() + 1, set.leader(next + 1), fakeQc,
+          TestTiming.first(set, sim.now()), List.of());
       Proposal proposal = new Proposal(block, null,
           signer.sign(Proposal.signingBytes(set.chainId(), block.id())));
       Timeout timeout = Timeout.sign(next, fakeQc, null, index, signer, set.chainId());

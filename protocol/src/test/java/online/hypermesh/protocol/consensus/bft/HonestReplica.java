@@ -54,7 +54,7 @@ class HonestReplica implements Simulation.Replica {
   @Override
   public void start(Simulation sim) {
     if (persisted == null) {
-      core = BftCore.create(config, set, index, signer, verifier, validator);
+      core = BftCore.create(config, set, index, signer, verifier, validator, sim::now);
     } else {
       Codec.Decoded<SafetyState> state = Codec.decodeSafetyState(persisted);
       if (!state.ok()) {
@@ -62,7 +62,8 @@ class HonestReplica implements Simulation.Replica {
       }
       CommittedTip tip = committed.isEmpty()
           ? CommittedTip.genesis(set) : CommittedTip.of(committed.get(committed.size() - 1));
-      core = BftCore.restore(config, set, index, signer, verifier, validator, state.value(), tip);
+      core = BftCore.restore(config, set, index, signer, verifier, validator, state.value(), tip,
+          sim::now);
       restarts++;
     }
     apply(sim, core.start());

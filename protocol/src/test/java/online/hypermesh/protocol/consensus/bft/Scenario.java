@@ -102,8 +102,7 @@ final class Scenario {
       signers = keys::signer;
       verifiers = keys::verifier;
     }
-    set = new ValidatorSet(Digest.sha256(("chain-" + seed).getBytes(StandardCharsets.UTF_8)),
-        publicKeys);
+    set = TestTiming.set("chain-" + seed, publicKeys);
     verifier = verifiers.get();
     for (int i = 0; i < n; i++) {
       ByzantineReplicas.Kind kind = byzantine.get(i);

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.FalconSigner;
@@ -99,14 +100,22 @@ final class ChainFixture {
         Digest.of(tx.id()), TransactionCodec.encode(tx));
   }
 
-  /** Block at round = height = parent height + 1, by that round's leader. */
-  Block block(QuorumCert parent, List<Transaction> txs) {
+  /**
+   * Block at round = height = parent height + 1, by that round's leader, its time following the
+   * parent's by the chain's rule, stamped half a second later.
+   */
+  Block block(QuorumCert parent, BlockTime parentTime, List<Transaction> txs) {
     long h = parent.height() + 1;
     List<online.hypermesh.protocol.consensus.bft.Transaction> wire = new ArrayList<>();
     for (Transaction tx : txs) {
       wire.add(wire(tx));
     }
-    return new Block(h, h, set.leader(h), parent, wire);
+    return new Block(h, h, set.leader(h), parent,
+        set.timing().next(parentTime, parentTime.timestampMillis() + 500), wire);
+  }
+
+  Block child(Block parent, List<Transaction> txs) {
+    return block(qc(parent), parent.time(), txs);
   }
 
   /** A QC on {@code block} signed by {@code signers}. */
@@ -133,10 +142,12 @@ final class ChainFixture {
     List<Block> built = new ArrayList<>();
     List<QuorumCert> qcs = new ArrayList<>();
     QuorumCert parent = set.genesisQc();
+    BlockTime parentTime = set.timing().genesis();
     for (int i = 0; i <= blocks.size(); i++) {
-      Block b = block(parent, i < blocks.size() ? blocks.get(i) : List.of());
+      Block b = block(parent, parentTime, i < blocks.size() ? blocks.get(i) : List.of());
       built.add(b);
       parent = qc(b);
+      parentTime = b.time();
       qcs.add(parent);
     }
     List<CommitCertificate> certs = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.QuorumCert;
@@ -79,13 +80,16 @@ class ChainStateTest {
     }
     assertEquals(Optional.empty(), state.heightOf(Digest.sha256(new byte[] {1})));
 
-    // Each block advances its parent's tick by ticksPerBlock hashes of the genesis tick chain.
+    // Each block advances its parent's tick by ticksPerBlock hashes of the genesis tick chain
+    // (the BFT package's hashing is the proof package's Ticks).
     byte[] tick = Ticks.genesis(f.genesis.tickSeed());
     for (int h = 1; h <= 3; h++) {
       tick = Ticks.advance(tick, ChainFixture.TICKS_PER_BLOCK);
       BlockTick recorded = state.tickAt(h).orElseThrow();
       assertEquals(h * ChainFixture.TICKS_PER_BLOCK, recorded.tickCount());
       assertArrayEquals(tick, recorded.tickHash());
+      assertEquals(chain.blocks().get(h - 1).time().timestampMillis(), recorded.timestampMillis());
+      assertEquals(ChainFixture.GENESIS_TIME + 500L * h, recorded.timestampMillis());
       assertArrayEquals(chain.blocks().get(h - 1).id().bytes(), recorded.blockHash());
       assertEquals(Optional.of(recorded), state.view().ticks().atTick(recorded.tickCount()));
     }
@@ -132,7 +136,7 @@ class ChainStateTest {
         new CommitCertificate(new QuorumCert(good.data(), two)));
 
     // A QC on a child one round later than next: next is certified, not committed.
-    Block late = new Block(4, 3, f.set.leader(4), chain.qcs().get(1), List.of());
+    Block late = new Block(4, 3, f.set.leader(4), chain.qcs().get(1), next.time(), List.of());
     assertRefused("not a 2-chain", state, next, new CommitCertificate(f.qc(late)));
 
     // Wrong height: skipping block 2.
@@ -140,15 +144,27 @@ class ChainStateTest {
         chain.blocks().get(2), chain.certificates().get(2));
 
     // Same height, different parent: a block on a fork from genesis.
-    Block fork = f.block(f.qc(chain.blocks().get(0), 1, 2, 3), List.of());
-    Block forkChild = f.block(f.qc(fork), List.of());
+    Block fork = f.block(f.qc(chain.blocks().get(0), 1, 2, 3), chain.blocks().get(0).time(),
+        List.of());
+    Block forkChild = f.child(fork, List.of());
     assertEquals(2, fork.height());
-    Block orphan = new Block(2, 2, f.set.leader(2), f.set.genesisQc(), List.of());
+    Block orphan = new Block(2, 2, f.set.leader(2), f.set.genesisQc(), next.time(), List.of());
     assertRefused("has parent", state, orphan, chain.certificates().get(1));
 
     // A certificate for another block at this height.
     assertRefused("not block", state, fork, chain.certificates().get(1));
     assertRefused("not block", state, next, new CommitCertificate(f.qc(forkChild)));
+
+    // Certified by a quorum, but its tick does not follow its parent's: stop, record nothing.
+    BlockTime parentTime = chain.blocks().get(0).time();
+    for (BlockTime wrong : List.of(
+        new BlockTime(parentTime.tickCount() + 1, next.time().tickHash(), next.time().timestampMillis()),
+        new BlockTime(next.time().tickCount(), parentTime.tickHash(), next.time().timestampMillis()),
+        new BlockTime(next.time().tickCount(), next.time().tickHash(), parentTime.timestampMillis()))) {
+      Block bad = new Block(2, 2, f.set.leader(2), chain.qcs().get(0), wrong, List.of());
+      assertRefused("breaks the tick rule", state, bad,
+          new CommitCertificate(f.qc(f.child(bad, List.of()))));
+    }
 
     // A certificate below the block.
     assertRefused("below block", state, next, chain.certificates().get(0));

@@ -52,6 +52,8 @@ class GenesisTest {
         g.tickSeed(), 1));
     assertRefused("ticksPerBlock must be", x -> new Genesis(g.chainId(), g.validators(),
         g.parameters(), g.stakes(), g.plots(), g.regions(), 0, g.tickSeed(), 0));
+    assertRefused("must be at least ticksPerBlock 101", x -> new Genesis(g.chainId(),
+        g.validators(), g.parameters(), g.stakes(), g.plots(), g.regions(), 0, g.tickSeed(), 101));
     assertRefused("validators, not 0", x -> new Genesis(g.chainId(), List.of(), g.parameters(),
         g.stakes(), g.plots(), g.regions(), 0, g.tickSeed(), 1));
   }
