@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
@@ -82,8 +83,10 @@ class ChainKeeperTest {
     List<Block> built = new ArrayList<>();
     List<QuorumCert> qcs = new ArrayList<>();
     QuorumCert parent = set.genesisQc();
+    BlockTime time = set.timing().genesis();
     for (int h = 1; h <= count + 1; h++) {
-      Block block = new Block(h, h, set.leader(h), parent, List.of());
+      time = set.timing().next(time, System.currentTimeMillis());
+      Block block = new Block(h, h, set.leader(h), parent, time, List.of());
       built.add(block);
       VoteData data = VoteData.of(block);
       TreeMap<Integer, byte[]> signatures = new TreeMap<>();
