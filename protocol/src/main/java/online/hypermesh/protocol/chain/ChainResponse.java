@@ -12,8 +12,7 @@ public sealed interface ChainResponse extends KryoMessage {
    * @param height 0 before the first commit (the id is then the genesis id)
    * @param commitLatencyP50Millis from submission to commit on this node, over the last
    *     transactions this node submitted (-1 when none yet); likewise p99 and max
-   * @param blockTimeMillis the head block's time (blocks carry no time of their own yet: the
-   *     genesis time until they do)
+   * @param blockTimeMillis the head block's time (its proposer's clock, within the chain's skew)
    */
   record Head(String chainId, String node, long height, String blockId, long blockTimeMillis,
       long round, long commitLatencyP50Millis, long commitLatencyP99Millis,
