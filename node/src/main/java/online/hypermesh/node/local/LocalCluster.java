@@ -143,7 +143,9 @@ public final class LocalCluster {
     long lastReport = 0;
     while (true) {
       for (NodeSpec node : nodes) {
-        if (!NodeProcesses.isNode(node.pid())) {
+        // Alive is enough here: these are processes this object started, and right after a start
+        // the command line (which isNode checks) may not be readable yet on a busy machine.
+        if (!ProcessHandle.of(node.pid()).map(ProcessHandle::isAlive).orElse(false)) {
           throw new IllegalStateException(node.name() + " exited during start; its log " + node.logFile() + " ends with:\n"
               + LogTail.of(node.logFile(), 15));
         }
