@@ -1,5 +1,6 @@
 package online.hypermesh.actors;
 
+import online.hypermesh.actors.consensus.ChainKeeper;
 import online.hypermesh.actors.consensus.Validator;
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.actors.hypermesh.OwnerIndex;
@@ -78,6 +79,18 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1308, Validator.SafetyStateChanged.class)
         .register(1309, Validator.BlockCommitted.class)
         .register(1310, Validator.State.class)
+        // The chain keeper: 1340-1359 (1320-1339 are the chain's client API, in ProtocolRegistrar).
+        .register(1340, ChainKeeper.Committed.class)
+        .register(1341, ChainKeeper.Rejected.class)
+        .register(1342, ChainKeeper.Pending.class)
+        .register(1343, ChainKeeper.GetHead.class)
+        .register(1344, ChainKeeper.GetBlock.class)
+        .register(1345, ChainKeeper.GetTx.class)
+        .register(1346, ChainKeeper.GetValidators.class)
+        .register(1347, ChainKeeper.BlockApplied.class)
+        .register(1348, ChainKeeper.TransactionRejected.class)
+        .sealedRoot(ChainKeeper.Command.class)
+        .sealedRoot(ChainKeeper.Event.class)
         .sealedRoot(Validator.Command.class)
         .sealedRoot(Validator.Event.class)
         .sealedRoot(CertificateAuthority.Command.class)

@@ -3,6 +3,8 @@ package online.hypermesh.node;
 import com.typesafe.config.Config;
 import online.hypermesh.actors.hypermesh.AssetService;
 import online.hypermesh.node.bootstrap.NodeBootstrap;
+import online.hypermesh.node.consensus.ChainService;
+import online.hypermesh.node.consensus.ConsensusNode;
 import online.hypermesh.node.metrics.NodeMetrics;
 import online.hypermesh.node.dns.NodeDns;
 import online.hypermesh.node.cluster.ClusterTransport;
@@ -128,8 +130,10 @@ public final class Node {
       AssetService assets = AssetService.start(system);
       TrustChainNode trustChain = TrustChainNode.start(system, config);
       bootstrap.logCertificateWhenUp(der -> trustChain.service().logCertificate(der));
+      ConsensusNode consensus = ConsensusNode.start(system, config, identity);
+      ChainService chain = consensus == null ? null : new ChainService(system, consensus);
 
-      handler.wire(new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain));
+      handler.wire(new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain, chain));
       bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
       NodeMetrics.register(classic, stoq);
       trustChain.startRenewal(system, config, nodeIdentity, bootstrap);

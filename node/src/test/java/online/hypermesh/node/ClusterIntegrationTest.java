@@ -158,7 +158,7 @@ class ClusterIntegrationTest {
       garbage[0] = 0;
       assertTrue(errorOrClosed(raw.exchangeRaw(garbage, true).toCompletableFuture()::join));
 
-      // Oversize: a length prefix far above the node's 1 MiB limit gets an ERROR frame and the stream ends.
+      // Oversize: a length prefix far above the node's 4 MiB limit gets an ERROR frame and the stream ends.
       // (Its code is sealed with the session keys here; protocol's StoqMalformedInputTest checks the codes.)
       byte[] oversize = ByteBuffer.allocate(16).putInt(64 * 1024 * 1024).put((byte) 1).put((byte) 1).array();
       assertErrorFrame(raw.exchangeRaw(oversize, false).toCompletableFuture().join());

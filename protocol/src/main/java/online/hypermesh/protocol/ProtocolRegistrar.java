@@ -1,5 +1,7 @@
 package online.hypermesh.protocol;
 
+import online.hypermesh.protocol.chain.ChainRequest;
+import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.hypermesh.Asset;
 import online.hypermesh.protocol.hypermesh.AssetRequest;
 import online.hypermesh.protocol.hypermesh.AssetResponse;
@@ -55,6 +57,23 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         .register(319, TrustChainResponse.Reason.class)
         .register(320, RevocationReason.class)
         .register(321, TrustChainRequest.Renew.class)
+        // The committed chain's client API: 1320-1339 (1340-1359 are the chain keeper's, in actors).
+        .register(1320, ChainRequest.Head.class)
+        .register(1321, ChainRequest.GetBlock.class)
+        .register(1322, ChainRequest.TxStatus.class)
+        .register(1323, ChainRequest.Validators.class)
+        .register(1324, ChainRequest.Submit.class)
+        .register(1325, ChainResponse.Head.class)
+        .register(1326, ChainResponse.Block.class)
+        .register(1327, ChainResponse.TxState.class)
+        .register(1328, ChainResponse.TxStatus.class)
+        .register(1329, ChainResponse.ValidatorInfo.class)
+        .register(1330, ChainResponse.Validators.class)
+        .register(1331, ChainResponse.Submitted.class)
+        .register(1332, ChainResponse.Reason.class)
+        .register(1333, ChainResponse.Rejected.class)
+        .sealedRoot(ChainRequest.class)
+        .sealedRoot(ChainResponse.class)
         .sealedRoot(TrustChainRequest.class)
         .sealedRoot(TrustChainResponse.class)
         .sealedRoot(AssetRequest.class)

@@ -267,6 +267,7 @@ public final class Validator
       } else if (output instanceof Output.TransactionRejected r) {
         context.getLog().info("validator {} rejected transaction {}: {}", settings.self(),
             r.transactionId(), r.reason());
+        listener.rejected(r.transactionId(), r.blockId(), r.reason());
       } else if (output instanceof Output.MessageRejected r) {
         context.getLog().debug("validator {} ignored a message from {}: {}", settings.self(),
             r.from(), r.reason());

@@ -1,5 +1,8 @@
 package online.hypermesh.node.cli;
 
+import online.hypermesh.protocol.chain.ChainClient;
+import online.hypermesh.protocol.chain.ChainRequest;
+import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.node.local.ClusterState;
 import online.hypermesh.node.local.DevPki;
 import online.hypermesh.node.local.LocalCluster;
@@ -66,6 +69,21 @@ final class NodeOptions {
         .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
     String expected = serverName != null ? serverName : hostPort[0];
     try (TrustChainClient client = TrustChainClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), settings,
+        StoqTls.defaults(), identity(), expected)) {
+      return client.sendBlocking(request);
+    } catch (StoqException e) {
+      throw new CliException("node " + hostPort[0] + " port " + hostPort[1] + ": " + e.getMessage() + " (" + e.error() + ")",
+          HyperMeshCli.EXIT_UNREACHABLE);
+    }
+  }
+
+  /** As {@link #send}, for chain requests. */
+  ChainResponse sendChain(ChainRequest request) {
+    String[] hostPort = endpoint();
+    StoqSettings settings = StoqSettings.defaults()
+        .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
+    String expected = serverName != null ? serverName : hostPort[0];
+    try (ChainClient client = ChainClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), settings,
         StoqTls.defaults(), identity(), expected)) {
       return client.sendBlocking(request);
     } catch (StoqException e) {

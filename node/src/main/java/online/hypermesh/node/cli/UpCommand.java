@@ -22,6 +22,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "4", description = "Number of nodes (1-9). Default: ${DEFAULT-VALUE}.")
   int nodes;
 
+  @Option(names = "--validators", defaultValue = "-1", description = "How many nodes (the first ones) validate the chain whose genesis `up` writes to DATA/genesis.conf; 0 turns consensus off. Default: all nodes.")
+  int validators;
+
   @Option(names = "--data", description = "Data folder for Cassandra, node configs and logs. Default: .hypermesh in the repository.")
   Path data;
 
@@ -57,7 +60,8 @@ final class UpCommand implements Callable<Integer> {
           + " (pid " + e.pid() + "); run `hypermesh down` first");
     }
 
-    LocalCluster cluster = new LocalCluster(dataDir, basePort, List.of(cassandra.endpoint().toString()));
+    LocalCluster cluster = new LocalCluster(dataDir, basePort, List.of(cassandra.endpoint().toString()))
+        .validators(validators);
     ClusterState state = new ClusterState();
     state.cassandraHost = cassandra.endpoint().host();
     state.cassandraPort = cassandra.endpoint().port();

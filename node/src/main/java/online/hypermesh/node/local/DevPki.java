@@ -72,6 +72,11 @@ public final class DevPki {
     return new DevPki(dir, TrustChainKeys.openOrCreate(dir), config);
   }
 
+  /** Where {@link #issueNode} writes the identity of node {@code name}. */
+  public static IdentityFiles nodeFiles(Path dir, String name) {
+    return new IdentityFiles(dir.resolve(name + ".key"), dir.resolve(name + ".crt"), trustAnchor(dir));
+  }
+
   public TrustChainKeys keys() {
     return keys;
   }

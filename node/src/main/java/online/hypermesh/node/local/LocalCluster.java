@@ -27,6 +27,7 @@ public final class LocalCluster {
   private final ManagementClient management = new ManagementClient();
   private final List<NodeSpec> nodes = new ArrayList<>();
   private DevPki pki;
+  private int validators = -1;
 
   public LocalCluster(Path dataDir, int basePort, List<String> cassandraContactPoints) {
     this.dataDir = dataDir;
@@ -45,23 +46,67 @@ public final class LocalCluster {
     return seeds;
   }
 
-  /** Starts nodes 1..count (or restarts the given indexes) without waiting for them. */
+  /**
+   * Starts nodes 1..count without waiting for them, each with a fresh certificate, and (unless
+   * consensus is off) writes a fresh chain's genesis whose validators are the first
+   * {@link #validators(int)} of them.
+   */
   public List<NodeSpec> start(int count) throws IOException {
+    List<IdentityFiles> identities = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      startNode(i);
+      NodeSpec spec = spec(dataDir, basePort, i);
+      identities.add(pki().issueNode(spec.name(), InetAddress.getByName(spec.host())));
+    }
+    int validatorCount = validators < 0 ? count : Math.min(validators, count);
+    if (validatorCount > 0) {
+      LocalGenesis.write(genesisFile(dataDir), identities.subList(0, validatorCount),
+          java.util.stream.IntStream.rangeClosed(1, validatorCount).mapToObj(i -> "node-" + i).toList());
+    } else {
+      java.nio.file.Files.deleteIfExists(genesisFile(dataDir));
+    }
+    for (int i = 1; i <= count; i++) {
+      launch(i, identities.get(i - 1));
     }
     return nodes();
   }
 
+  /**
+   * (Re)starts node {@code index} with the key it had (its certificate is reissued only if it has
+   * none): a validator's key is in the genesis, and a new one would not be accepted.
+   */
   public NodeSpec startNode(int index) throws IOException {
     NodeSpec spec = spec(dataDir, basePort, index);
-    IdentityFiles identity = pki().issueNode(spec.name(), InetAddress.getByName(spec.host()));
-    Process process = NodeProcesses.start(spec, seeds(), cassandraContactPoints, identity);
+    IdentityFiles identity = DevPki.nodeFiles(pkiDir(dataDir), spec.name());
+    if (!java.nio.file.Files.exists(identity.key()) || !java.nio.file.Files.exists(identity.chain())) {
+      identity = pki().issueNode(spec.name(), InetAddress.getByName(spec.host()));
+    }
+    return launch(index, identity);
+  }
+
+  private NodeSpec launch(int index, IdentityFiles identity) throws IOException {
+    NodeSpec spec = spec(dataDir, basePort, index);
+    Path genesis = genesisFile(dataDir);
+    Process process = NodeProcesses.start(spec, seeds(), cassandraContactPoints, identity,
+        java.nio.file.Files.exists(genesis) ? genesis : null);
     NodeSpec started = spec.withPid(process.pid());
     nodes.removeIf(n -> n.index() == index);
     nodes.add(started);
     nodes.sort(java.util.Comparator.comparingInt(NodeSpec::index));
     return started;
+  }
+
+  /**
+   * How many nodes (the first ones) are the chain's validators: -1 (default) all nodes started
+   * by {@link #start}, 0 none (consensus off).
+   */
+  public LocalCluster validators(int count) {
+    this.validators = count;
+    return this;
+  }
+
+  /** The genesis the nodes of a local cluster share: DIR/genesis.conf. */
+  public static Path genesisFile(Path dataDir) {
+    return dataDir.resolve("genesis.conf");
   }
 
   /**
@@ -103,7 +148,9 @@ public final class LocalCluster {
     long lastReport = 0;
     while (true) {
       for (NodeSpec node : nodes) {
-        if (!NodeProcesses.isNode(node.pid())) {
+        // Alive is enough here: these are processes this object started, and right after a start
+        // the command line (which isNode checks) may not be readable yet on a busy machine.
+        if (!ProcessHandle.of(node.pid()).map(ProcessHandle::isAlive).orElse(false)) {
           throw new IllegalStateException(node.name() + " exited during start; its log " + node.logFile() + " ends with:\n"
               + LogTail.of(node.logFile(), 15));
         }

@@ -20,10 +20,11 @@ public final class NodeProcesses {
   private NodeProcesses() {
   }
 
-  public static Process start(NodeSpec node, List<String> seeds, List<String> cassandraContactPoints, IdentityFiles identity)
-      throws IOException {
+  /** {@code genesis} null: consensus off on this node. */
+  public static Process start(NodeSpec node, List<String> seeds, List<String> cassandraContactPoints, IdentityFiles identity,
+      Path genesis) throws IOException {
     Files.createDirectories(node.dir());
-    Files.writeString(node.configFile(), configText(node, seeds, cassandraContactPoints, identity));
+    Files.writeString(node.configFile(), configText(node, seeds, cassandraContactPoints, identity, genesis));
     List<String> command = new ArrayList<>();
     // Own session: a Ctrl-C in the terminal reaches `up`, which stops nodes before Cassandra, in order.
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -51,7 +52,8 @@ public final class NodeProcesses {
     return builder.start();
   }
 
-  static String configText(NodeSpec node, List<String> seeds, List<String> contactPoints, IdentityFiles identity) {
+  static String configText(NodeSpec node, List<String> seeds, List<String> contactPoints, IdentityFiles identity,
+      Path genesis) {
     return "# Written by `hypermesh up`; rewritten on each start.\n"
         + "include classpath(\"dev.conf\")\n"
         + "hypermesh.node.name = \"" + node.name() + "\"\n"
@@ -66,7 +68,9 @@ public final class NodeProcesses {
         + "pekko.cluster.seed-nodes = " + quotedList(seeds) + "\n"
         + "hypermesh.stoq.identity.key-file = \"" + identity.key() + "\"\n"
         + "hypermesh.stoq.identity.cert-file = \"" + identity.chain() + "\"\n"
-        + "hypermesh.stoq.identity.trust-anchor-file = \"" + identity.trustAnchor() + "\"\n";
+        + "hypermesh.stoq.identity.trust-anchor-file = \"" + identity.trustAnchor() + "\"\n"
+        + "hypermesh.consensus.enabled = " + (genesis != null) + "\n"
+        + (genesis == null ? "" : "hypermesh.consensus.genesis = \"" + genesis + "\"\n");
   }
 
   private static String quotedList(List<String> items) {

@@ -1,5 +1,8 @@
 package online.hypermesh.node.stoq;
 
+import online.hypermesh.node.consensus.ChainService;
+import online.hypermesh.protocol.chain.ChainRequest;
+import online.hypermesh.protocol.chain.ChainResponse;
 import io.netty.buffer.ByteBuf;
 import online.hypermesh.actors.hypermesh.AssetService;
 import online.hypermesh.actors.trustchain.TrustChainService;
@@ -29,6 +32,7 @@ public final class StoqRouter implements StoqHandler {
   private final KryoCodec codec;
   private final AssetService assets;
   private final TrustChainNode trustChain;
+  private final ChainService chain;
 
   public StoqRouter(KryoCodec codec, AssetService assets) {
     this(codec, assets, null);
@@ -36,9 +40,15 @@ public final class StoqRouter implements StoqHandler {
 
   /** {@code trustChain} may be null: TrustChain requests are then UNKNOWN_REQUEST_TYPE. */
   public StoqRouter(KryoCodec codec, AssetService assets, TrustChainNode trustChain) {
+    this(codec, assets, trustChain, null);
+  }
+
+  /** {@code chain} may be null (consensus off): chain requests then get an UNAVAILABLE rejection. */
+  public StoqRouter(KryoCodec codec, AssetService assets, TrustChainNode trustChain, ChainService chain) {
     this.codec = codec;
     this.assets = assets;
     this.trustChain = trustChain;
+    this.chain = chain;
   }
 
   @Override
@@ -70,6 +80,9 @@ public final class StoqRouter implements StoqHandler {
           .<byte[]>thenApply(codec::encode)
           .exceptionally(StoqRouter::translate);
     }
+    if (request instanceof ChainRequest chainRequest) {
+      return chain(peer, chainRequest);
+    }
     if (request instanceof AssetRequest assetRequest) {
       return assets.handle(assetRequest)
           .<byte[]>thenApply(codec::encode)
@@ -77,6 +90,23 @@ public final class StoqRouter implements StoqHandler {
     }
     return failed(new StoqException(StoqError.UNKNOWN_REQUEST_TYPE,
         "no layer serves " + request.getClass().getSimpleName() + " requests"));
+  }
+
+  /** Reads need the handshake only; submit makes the node sign, so the caller's role must be in submit-roles. */
+  private CompletionStage<byte[]> chain(StoqPeer peer, ChainRequest request) {
+    if (chain == null) {
+      return CompletableFuture.completedFuture(codec.encode(new ChainResponse.Rejected(ChainResponse.Reason.UNAVAILABLE,
+          "consensus is off on this node (hypermesh.consensus.enabled)")));
+    }
+    if (request instanceof ChainRequest.Submit
+        && (peer == null || !peer.authenticated() || !chain.maySubmit(peer.role()))) {
+      return CompletableFuture.completedFuture(codec.encode(new ChainResponse.Rejected(ChainResponse.Reason.NOT_AUTHORIZED,
+          "submitting needs a certificate with role " + chain.submitRoles() + "; the caller has "
+              + (peer == null ? "none" : peer.role()))));
+    }
+    return chain.handle(request)
+        .<byte[]>thenApply(codec::encode)
+        .exceptionally(StoqRouter::translate);
   }
 
   private static byte[] translate(Throwable failure) {

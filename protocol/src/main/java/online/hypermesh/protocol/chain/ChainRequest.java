@@ -1,0 +1,33 @@
+package online.hypermesh.protocol.chain;
+
+import online.hypermesh.protocol.serialization.KryoMessage;
+
+/**
+ * Client requests about the committed chain, over STOQ: what `hypermesh chain ...` sends. Any
+ * authenticated caller may read; {@link Submit} makes the node sign a transaction with its own
+ * identity, so the node allows it only to the roles in hypermesh.consensus.submit-roles.
+ */
+public sealed interface ChainRequest extends KryoMessage {
+
+  record Head() implements ChainRequest {
+  }
+
+  record GetBlock(long height) implements ChainRequest {
+  }
+
+  /** @param transactionIdHex the 32-byte transaction id (its digest), as 64 hex digits */
+  record TxStatus(String transactionIdHex) implements ChainRequest {
+  }
+
+  record Validators() implements ChainRequest {
+  }
+
+  /**
+   * The node builds an ASSET_REGISTRATION transaction around {@code payload} with all four proofs
+   * (its key, plot, stake and location), submits it to its validator and answers once it is
+   * committed (or rejected, or {@code waitMillis} passed). {@code breakProof} names one proof
+   * (WORK, STAKE, SPACE, TIME) to spoil on purpose, for tests and demos; "" for none.
+   */
+  record Submit(byte[] payload, String breakProof, long waitMillis) implements ChainRequest {
+  }
+}

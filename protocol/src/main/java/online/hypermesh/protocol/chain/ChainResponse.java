@@ -1,0 +1,62 @@
+package online.hypermesh.protocol.chain;
+
+import java.util.List;
+import online.hypermesh.protocol.serialization.KryoMessage;
+
+/** Answers to {@link ChainRequest}. Ids are lower-case hex; times are epoch milliseconds. */
+public sealed interface ChainResponse extends KryoMessage {
+
+  /**
+   * The committed head as this node sees it.
+   *
+   * @param height 0 before the first commit (the id is then the genesis id)
+   * @param commitLatencyP50Millis from submission to commit on this node, over the last
+   *     transactions this node submitted (-1 when none yet); likewise p99 and max
+   * @param blockTimeMillis the head block's time (its proposer's clock, within the chain's skew)
+   */
+  record Head(String chainId, String node, long height, String blockId, long blockTimeMillis,
+      long round, long commitLatencyP50Millis, long commitLatencyP99Millis,
+      long commitLatencyMaxMillis, int latencySamples, int pooledTransactions)
+      implements ChainResponse {
+  }
+
+  /** @param signers validator indexes whose signatures are in the commit certificate */
+  record Block(long height, String blockId, String parentId, long round, int proposer,
+      long timeMillis, List<String> transactionIds, List<Integer> signers, String certifiedBy)
+      implements ChainResponse {
+  }
+
+  enum TxState { PENDING, COMMITTED, REJECTED, UNKNOWN }
+
+  /**
+   * @param height the block height when COMMITTED, else -1
+   * @param proof the failing proof when REJECTED (STAKE, WORK, SPACE, TIME, ENVELOPE, or OTHER)
+   */
+  record TxStatus(String transactionId, TxState state, long height, String proof, String reason)
+      implements ChainResponse {
+  }
+
+  /**
+   * @param account the account id (SHA-256 of the validator's public key), hex
+   * @param keyFingerprint SHA-256 of the validator's certificate, hex
+   * @param live this node currently has a route to the validator (itself, or listed in the
+   *     cluster's receptionist)
+   * @param lastSignedHeight the highest commit whose certificate carries its signature (-1: none
+   *     seen since this node started)
+   */
+  record ValidatorInfo(int index, String name, String account, String keyFingerprint,
+      boolean self, boolean live, long lastSignedHeight) implements KryoMessage {
+  }
+
+  record Validators(String chainId, int quorum, List<ValidatorInfo> validators)
+      implements ChainResponse {
+  }
+
+  record Submitted(String transactionId, TxStatus status) implements ChainResponse {
+  }
+
+  enum Reason { NOT_FOUND, BAD_REQUEST, NOT_AUTHORIZED, UNAVAILABLE, TIMEOUT }
+
+  record Rejected(Reason reason, String message) implements ChainResponse {
+  }
+}
