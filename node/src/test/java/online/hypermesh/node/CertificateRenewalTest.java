@@ -86,6 +86,8 @@ class CertificateRenewalTest {
     return String.join("\n",
         "include classpath(\"dev.conf\")",
         "hypermesh.node.name = \"node-" + index + "\"",
+        // Artery TLS: this test checks that its delegated key follows the renewed certificate.
+        "hypermesh.cluster.transport = \"artery-tls\"",
         "hypermesh.node.certificate-validity = 40s",
         "hypermesh.node.certificate-renewal-at = 0.5",
         "hypermesh.node.certificate-renewal-retry-min = 1s",
