@@ -20,6 +20,16 @@ import picocli.CommandLine.Parameters;
         ChainCommand.ValidatorsCmd.class, ChainCommand.Submit.class})
 final class ChainCommand {
 
+  /** The keeper reports -1 while it has no sample; say so instead of printing a negative time. */
+  static String latency(ChainResponse.Head h) {
+    if (h.latencySamples() == 0) {
+      return "commit latency: no transaction submitted through this node yet";
+    }
+    return "commit latency (submit to commit, last " + h.latencySamples() + " local transactions): p50 "
+        + h.commitLatencyP50Millis() + " ms, p99 " + h.commitLatencyP99Millis() + " ms, max "
+        + h.commitLatencyMaxMillis() + " ms";
+  }
+
   @Command(name = "head", description = "The committed head as the node sees it, with commit latency.")
   static final class Head implements Callable<Integer> {
     @Mixin
@@ -44,9 +54,7 @@ final class ChainCommand {
       json.put("pendingTransactions", h.pooledTransactions());
       AssetCommand.print(node.json, json, "chain " + h.chainId() + " on " + h.node()
           + "\nheight " + h.height() + ", block " + h.blockId() + ", round " + h.round()
-          + "\ncommit latency (submit to commit, last " + h.latencySamples() + " local transactions): p50 "
-          + h.commitLatencyP50Millis() + " ms, p99 " + h.commitLatencyP99Millis() + " ms, max "
-          + h.commitLatencyMaxMillis() + " ms; pending " + h.pooledTransactions());
+          + "\n" + latency(h) + "; pending " + h.pooledTransactions());
       return 0;
     }
   }
