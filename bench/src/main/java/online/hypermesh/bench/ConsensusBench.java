@@ -2,7 +2,6 @@ package online.hypermesh.bench;
 
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -573,8 +572,8 @@ final class ConsensusBench {
     var keys = Falcon.generateKeyPair();
     byte[] message = new byte[64];
     byte[] signature = Falcon.sign(keys.getPrivate(), message);
-    double sign = perCpuSecond(seconds, () -> Falcon.sign(keys.getPrivate(), message));
-    double verify = perCpuSecond(seconds, () -> {
+    double sign = CryptoBaseline.rate(seconds, () -> Falcon.sign(keys.getPrivate(), message));
+    double verify = CryptoBaseline.rate(seconds, () -> {
       if (!Falcon.verify(keys.getPublic(), signature, message)) {
         throw new IllegalStateException("baseline signature does not verify");
       }
@@ -590,7 +589,7 @@ final class ConsensusBench {
     }
     var context = new TransactionValidator.BlockContext(1, 1, genesis.validatorSet().genesisId(), 1);
     int[] i = {0};
-    double nkrypt = perCpuSecond(seconds, () -> {
+    double nkrypt = CryptoBaseline.rate(seconds, () -> {
       var v = validator.validate(wire.get(i[0]++ % wire.size()), context);
       if (v.rejected()) {
         throw new IllegalStateException("baseline transaction refused: " + v.reason());
@@ -616,23 +615,6 @@ final class ConsensusBench {
     double signsPerSecond = 5 * saturation.blocksPerSecond();
     r.put("consensusSignsOverOneCoreSignRate", round3(signsPerSecond / Math.max(1e-9, b.falconSignPerCpuSecond())));
     return r;
-  }
-
-  /** Warm up a quarter of the time, then count per CPU-second of this thread (load-independent). */
-  static double perCpuSecond(double seconds, Runnable op) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long warm = System.nanoTime() + (long) (seconds * 0.25e9);
-    while (System.nanoTime() < warm) {
-      op.run();
-    }
-    long n = 0;
-    long cpu0 = threads.getCurrentThreadCpuTime();
-    long end = System.nanoTime() + (long) (seconds * 0.75e9);
-    do {
-      op.run();
-      n++;
-    } while (System.nanoTime() < end);
-    return n / Math.max(1e-9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
   }
 
   static long processCpuNanos() {

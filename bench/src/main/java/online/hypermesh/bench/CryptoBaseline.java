@@ -75,7 +75,7 @@ final class CryptoBaseline {
    * Runs {@code op} for a quarter of the time to warm up, then counts it for the rest; the rate is
    * per second of this thread's CPU time, so other load on a shared machine does not lower it.
    */
-  private static double rate(double seconds, Runnable op) {
+  static double rate(double seconds, Runnable op) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long warm = System.nanoTime() + (long) (seconds * 0.25e9);
     while (System.nanoTime() < warm) {
@@ -88,7 +88,7 @@ final class CryptoBaseline {
       op.run();
       n++;
     } while (System.nanoTime() < end);
-    return n / ((threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
+    return n / Math.max(1e-9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
   }
 
   private static double r(double v) {
