@@ -20,6 +20,7 @@ class NodeConfigTest {
     assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider", config.getString("pekko.cluster.downing-provider-class"));
     assertEquals("pekko.persistence.cassandra.journal", config.getString("pekko.persistence.journal.plugin"));
     assertTrue(config.getString("pekko.management.health-checks.readiness-checks.cassandra").endsWith("CassandraReadyCheck"));
+    assertTrue(config.getString("pekko.management.health-checks.readiness-checks.stoq").endsWith("StoqReadyCheck"));
     assertEquals(4 * 1024 * 1024, StoqSettingsFromConfig.read(config).maxFrameBytes());
   }
 

@@ -49,7 +49,7 @@ public final class ManagementClient {
     });
   }
 
-  /** HTTP 200 on /ready means: Up in the cluster, Cassandra answers, shard regions registered. */
+  /** HTTP 200 on /ready means: Up in the cluster, Cassandra answers, STOQ serves the layers. */
   public boolean ready(String managementUrl) {
     return status(managementUrl + "/ready") == 200;
   }
