@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import online.hypermesh.protocol.stoq.StoqSettings;
 
 /** Runs the `bench stoq` comparison: UDP ceiling, plain QUIC baseline, JDK TLS, STOQ. */
@@ -18,6 +19,8 @@ final class Bench {
 
   static final InetAddress LOOPBACK = StoqSettings.ipv6("::1");
   static final long WARMUP_MILLIS = 500;
+  /** How long a bulk run waits for its first bytes before it measures anyway (and reports 0). */
+  static final long FIRST_BYTES_MILLIS = 15_000;
 
   /** What one invocation runs. */
   record Options(
@@ -158,5 +161,19 @@ final class Bench {
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
         command,
         Runtime.getRuntime().maxMemory());
+  }
+
+  /**
+   * Waits until a bulk run's first bytes arrive, then {@link #WARMUP_MILLIS} more, so the measured
+   * window starts with data flowing: on a loaded machine the first connection setup and stream
+   * credit can take longer than the warm-up alone, and a short run would then measure nothing.
+   */
+  static void warmUp(AtomicLong received) throws InterruptedException {
+    long deadline = System.nanoTime() + FIRST_BYTES_MILLIS * 1_000_000L;
+    long start = received.get();
+    while (received.get() == start && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(WARMUP_MILLIS);
   }
 }

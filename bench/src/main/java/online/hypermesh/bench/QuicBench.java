@@ -257,7 +257,7 @@ final class QuicBench implements AutoCloseable {
         c.blast(stop);
       }
     }
-    Thread.sleep(Bench.WARMUP_MILLIS);
+    Bench.warmUp(received);
     long b0 = received.get();
     long t0 = System.nanoTime();
     Thread.sleep((long) (seconds * 1000));

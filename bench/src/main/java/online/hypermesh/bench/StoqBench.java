@@ -73,7 +73,7 @@ final class StoqBench implements AutoCloseable {
           sendLoop(c, payload, stop, failures, inFlight);
         }
       }
-      Thread.sleep(Bench.WARMUP_MILLIS);
+      Bench.warmUp(received);
       long b0 = received.get();
       long t0 = System.nanoTime();
       Thread.sleep((long) (seconds * 1000));

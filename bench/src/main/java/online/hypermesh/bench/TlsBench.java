@@ -123,7 +123,7 @@ final class TlsBench implements AutoCloseable {
       writers.add(t);
       t.start();
     }
-    Thread.sleep(Bench.WARMUP_MILLIS);
+    Bench.warmUp(received);
     long b0 = received.get();
     long t0 = System.nanoTime();
     Thread.sleep((long) (seconds * 1000));
