@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +58,12 @@ class StoqClusterDnsTest {
     for (String name : List.of(POD_0, POD_1, NOT_ISSUED, "hypermesh-2")) {
       lines.append("::1 ").append(name).append('\n');
     }
-    // Libraries ask for the machine's own name; the hosts file replaces the whole resolver.
-    lines.append("127.0.0.1 ").append(InetAddress.getLocalHost().getHostName()).append('\n');
+    // Libraries may ask for the machine's own name; the hosts file replaces the whole resolver.
+    try {
+      lines.append("127.0.0.1 ").append(InetAddress.getLocalHost().getHostName()).append('\n');
+    } catch (UnknownHostException unnamed) {
+      // Then nothing can resolve it in the child either way.
+    }
     Files.writeString(hosts, lines);
 
     Path seedLog = start(pki, hosts, "hypermesh-0", POD_0, "self");
