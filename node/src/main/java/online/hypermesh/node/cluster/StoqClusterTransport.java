@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.stoq.StoqClient;
+import online.hypermesh.protocol.stoq.StoqError;
 import online.hypermesh.protocol.stoq.StoqException;
 import online.hypermesh.protocol.stoq.StoqLink;
 import online.hypermesh.protocol.stoq.StoqLinkHandler;
@@ -148,6 +149,16 @@ public final class StoqClusterTransport implements Transport {
         .whenComplete((client, failure) -> {
           if (failure != null) {
             result.completeExceptionally(unavailable(remote, failure));
+            return;
+          }
+          if (!PeerHost.isLiteral(remoteHost)
+              && !RemotingAdmission.hasDnsName(client.server().certificate(), remoteHost)) {
+            // The handshake also accepts a matching common name; as on admission, a cluster
+            // address must be a DNS name the certificate was issued for.
+            client.closeAsync();
+            result.completeExceptionally(unavailable(remote, new StoqException(
+                StoqError.UNAUTHENTICATED, "certificate of " + client.server().commonName()
+                    + " does not carry " + remoteHost + " as a DNS subjectAltName")));
             return;
           }
           clients.add(client);

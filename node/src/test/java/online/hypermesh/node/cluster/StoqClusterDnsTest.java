@@ -24,13 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
  * stable names), with certificates from `hypermesh pki kubernetes`, each node in its own JVM
  * ({@link StoqNodeMain}) whose resolver is a hosts file (-Djdk.net.hosts.file) mapping the names to
  * ::1. The two pods form a cluster over STOQ; a node of the same CA claiming a name its
- * certificate does not carry, or only its common name, is refused with the reason in the log.
+ * certificate does not carry, or only its common name, is refused with the reason in the log; a
+ * node dialling the seed under a name the seed's certificate does not carry, or only as its common
+ * name, gives up on it with the reason in its log.
  */
 class StoqClusterDnsTest {
 
   private static final String DOMAIN = "svc.hypermesh.test";
   private static final String POD_0 = "hypermesh-0.hypermesh-nodes.test." + DOMAIN;
   private static final String POD_1 = "hypermesh-1.hypermesh-nodes.test." + DOMAIN;
+  private static final String POD_2 = "hypermesh-2.hypermesh-nodes.test." + DOMAIN;
   private static final String NOT_ISSUED = "hypermesh-9.hypermesh-nodes.test." + DOMAIN;
   private static final Duration WAIT = Duration.ofSeconds(120);
 
@@ -55,7 +58,7 @@ class StoqClusterDnsTest {
         "--cluster-domain", "hypermesh.test", "--validity", "1h", "--out", pki.toString()));
     Path hosts = dir.resolve("hosts");
     StringBuilder lines = new StringBuilder();
-    for (String name : List.of(POD_0, POD_1, NOT_ISSUED, "hypermesh-2")) {
+    for (String name : List.of(POD_0, POD_1, POD_2, NOT_ISSUED, "hypermesh-0", "hypermesh-2")) {
       lines.append("::1 ").append(name).append('\n');
     }
     // Libraries may ask for the machine's own name; the hosts file replaces the whole resolver.
@@ -75,6 +78,11 @@ class StoqClusterDnsTest {
     // hypermesh-2's certificate names hypermesh-2.hypermesh-nodes..., not these two.
     Path otherNameLog = start(pki, hosts, "hypermesh-2", NOT_ISSUED, seed);
     Path commonNameLog = start(pki, hosts, "hypermesh-2", "hypermesh-2", seed);
+    // hypermesh-2 under its own name, dialling the seed under names its certificate lacks.
+    String seedPort = seed.substring(seed.lastIndexOf(':') + 1);
+    String wrongSeed = "pekko.tcp://HyperMesh@" + NOT_ISSUED + ":" + seedPort;
+    String cnSeed = "pekko.tcp://HyperMesh@hypermesh-0:" + seedPort;
+    Path wrongSeedLog = start(pki, hosts, "hypermesh-2", POD_2, wrongSeed + "," + cnSeed);
 
     String both = "MEMBERS " + String.join(",", List.of(seed, second).stream().sorted().toList());
     awaitLine(seedLog, both::equals);
@@ -88,11 +96,18 @@ class StoqClusterDnsTest {
         && l.contains("@hypermesh-2:"));
     assertTrue(commonName.contains("hypermesh-2 is not a DNS name in its subjectAltName"), commonName);
 
+    String dialledOther = awaitLine(wrongSeedLog, l -> l.contains("remoting link to " + wrongSeed.substring(6)));
+    assertTrue(dialledOther.contains("server certificate refused (WRONG_NAME)")
+        && dialledOther.contains("does not name " + NOT_ISSUED), dialledOther);
+    String dialledCommonName = awaitLine(wrongSeedLog, l -> l.contains("remoting link to " + cnSeed.substring(6)));
+    assertTrue(dialledCommonName.contains(
+        "certificate of hypermesh-0 does not carry hypermesh-0 as a DNS subjectAltName"), dialledCommonName);
+
     // Both were refused more than once by now (Pekko retries joins); the cluster is still the two.
     String impostorSelf = awaitLine(otherNameLog, l -> l.startsWith("SELF ")).substring(5);
     List<String> seen = Files.readAllLines(seedLog).stream().filter(l -> l.startsWith("MEMBERS ")).toList();
     assertEquals(both, seen.get(seen.size() - 1));
-    for (Path impostor : List.of(otherNameLog, commonNameLog)) {
+    for (Path impostor : List.of(otherNameLog, commonNameLog, wrongSeedLog)) {
       assertTrue(Files.readAllLines(impostor).stream()
               .noneMatch(l -> l.startsWith("MEMBERS ") && l.contains(seed)),
           impostor + " must never see the cluster");

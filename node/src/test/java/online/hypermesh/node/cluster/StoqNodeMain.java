@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -14,7 +15,6 @@ import online.hypermesh.protocol.stoq.StoqServer;
 import online.hypermesh.protocol.stoq.StoqSettings;
 import online.hypermesh.protocol.stoq.StoqTls;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.MemberStatus;
@@ -25,7 +25,8 @@ import org.apache.pekko.cluster.MemberStatus;
  * own (StoqClusterDnsTest: a hosts file). Prints {@code SELF address} once it listens, then
  * {@code MEMBERS a,b} (the Up members it sees) every 500 ms until killed.
  *
- * <p>Arguments: key file, chain file, trust anchor file, canonical host, seed address or "self".
+ * <p>Arguments: key file, chain file, trust anchor file, canonical host, comma-separated seed
+ * addresses or "self".
  */
 public final class StoqNodeMain {
 
@@ -52,8 +53,11 @@ public final class StoqNodeMain {
         ActorSystem.create("HyperMesh", transport.systemConfig(config, attachment));
     Cluster cluster = Cluster.get(system);
     System.out.println("SELF " + cluster.selfAddress());
-    Address seed = args[4].equals("self") ? cluster.selfAddress() : AddressFromURIString.parse(args[4]);
-    cluster.join(seed);
+    if (args[4].equals("self")) {
+      cluster.join(cluster.selfAddress());
+    } else {
+      cluster.joinSeedNodes(Arrays.stream(args[4].split(",")).map(AddressFromURIString::parse).toList());
+    }
     while (true) {
       String up = StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
           .filter(m -> m.status() == MemberStatus.up())
