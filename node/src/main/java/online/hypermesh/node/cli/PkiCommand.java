@@ -98,7 +98,7 @@ final class PkiCommand {
         } catch (IllegalArgumentException refused) {
           throw new CliException(refused.getMessage());
         }
-        stdout.println(files.chain().getFileName() + ": " + pod + " (" + name + "), valid " + certificateValidity);
+        stdout.println(files.chain().getFileName() + ": " + pod + " (" + name + "), valid " + certificateValidity.toString().substring(2).toLowerCase(java.util.Locale.ROOT));
       }
       stdout.println("TrustChain keys and trust anchor in " + dir + " (" + DevPki.trustAnchor(dir).getFileName() + ")");
       stdout.println("next: kubectl -n " + namespace + " create secret generic hypermesh-pki --from-file=" + dir);
