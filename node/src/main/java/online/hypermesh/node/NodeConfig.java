@@ -72,7 +72,7 @@ public final class NodeConfig {
         problems.add(key + " = " + port + " is not a port (1-65535)");
       }
     }
-    for (String key : List.of("hypermesh.node.host", "hypermesh.node.bind")) {
+    for (String key : List.of("hypermesh.node.host", "hypermesh.node.bind", "hypermesh.node.canonical-host")) {
       String host = config.getString(key);
       if (looksLikeIpv4(host)) {
         problems.add(key + " = " + host + " is IPv4; HyperMesh is IPv6 only");

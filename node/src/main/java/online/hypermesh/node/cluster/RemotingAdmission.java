@@ -1,6 +1,10 @@
 package online.hypermesh.node.cluster;
 
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
 import online.hypermesh.protocol.crypto.CertificateRejectedException;
 import online.hypermesh.protocol.crypto.CertificateRole;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
@@ -12,12 +16,15 @@ import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.remote.transport.PekkoPduCodec;
 import org.apache.pekko.remote.transport.PekkoPduProtobufCodec$;
 import org.apache.pekko.util.ByteString;
+import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
  * Who may open a remoting link to this node, and what it may call itself there. The STOQ
  * handshake already proved the peer holds the key of a certificate chain that leads to our trust
  * anchor; here the chain is checked again for role node, and the Pekko address the peer claims
- * must have a host its certificate names (an IPv6 address in its subjectAltName, or a DNS name).
+ * must have a host its certificate names: an IPv6 literal must be an IP subjectAltName, a DNS name
+ * (e.g. a Kubernetes pod's stable name) a DNS subjectAltName, exactly (case-insensitive, no
+ * wildcards; a common name alone does not do).
  * The claim travels twice: in the link's opening and, as Pekko's own handshake, in the first
  * remoting PDU (Associate, whose origin Pekko then uses); both must agree.
  */
@@ -71,7 +78,34 @@ final class RemotingAdmission {
           "certificate of " + peer.commonName() + " may not join the cluster as " + claimed + ": "
               + e.getMessage());
     }
+    if (!PeerHost.isLiteral(host) && !hasDnsName(peer.chain().get(0), host)) {
+      // The verifier also accepts a matching common name; a cluster address must be a DNS name
+      // the certificate was issued for.
+      throw new StoqException(StoqError.UNAUTHENTICATED,
+          "certificate of " + peer.commonName() + " may not join the cluster as " + claimed + ": "
+              + host + " is not a DNS name in its subjectAltName");
+    }
     return claimed;
+  }
+
+  /** Whether {@code leaf} has {@code name} as a DNS subjectAltName (case-insensitive, no wildcards). */
+  static boolean hasDnsName(X509Certificate leaf, String name) {
+    Collection<List<?>> altNames;
+    try {
+      altNames = leaf.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      return false;
+    }
+    if (altNames == null) {
+      return false;
+    }
+    for (List<?> altName : altNames) {
+      if ((Integer) altName.get(0) == GeneralName.dNSName
+          && name.equalsIgnoreCase(String.valueOf(altName.get(1)))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -2,13 +2,19 @@ package online.hypermesh.node.cluster;
 
 import com.typesafe.config.Config;
 import io.netty.buffer.ByteBuf;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.stoq.StoqClient;
+import online.hypermesh.protocol.stoq.StoqError;
 import online.hypermesh.protocol.stoq.StoqException;
 import online.hypermesh.protocol.stoq.StoqLink;
 import online.hypermesh.protocol.stoq.StoqLinkHandler;
@@ -32,8 +38,9 @@ import scala.jdk.javaapi.FutureConverters;
  * {@code pekko.tcp://HyperMesh@[host]:port} (see {@link #SCHEME}).
  *
  * <p>Outbound: one STOQ connection per association, from an ephemeral UDP port, authenticated
- * with the node's own identity; the other node's certificate must have role node and name the
- * host we dialled. Inbound: links arrive through the node's STOQ server ({@link
+ * with the node's own identity; a DNS-name host is resolved to an IPv6 address ({@link PeerHost}),
+ * and the other node's certificate must have role node and name the host we dialled (the name,
+ * not the address it resolved to). Inbound: links arrive through the node's STOQ server ({@link
  * StoqClusterAttachment}) and are admitted by {@link RemotingAdmission}.
  *
  * <p>Created by Pekko (transport-class in {@code pekko.remote.classic.stoq}) with the
@@ -56,6 +63,7 @@ public final class StoqClusterTransport implements Transport {
   private final long maxQueuedBytes;
   private final RemotingAdmission admission;
   private final Set<StoqClient> clients = ConcurrentHashMap.newKeySet();
+  private final Executor resolving;
   private volatile Address localAddress;
 
   public StoqClusterTransport(ExtendedActorSystem system, Config conf) {
@@ -66,6 +74,7 @@ public final class StoqClusterTransport implements Transport {
     this.admission = new RemotingAdmission(
         new CertificateVerifier(attachment.identity().trustAnchor(), attachment.identity().revoked()),
         system.name(), SCHEME);
+    this.resolving = system.dispatchers().lookup("pekko.actor.default-blocking-io-dispatcher");
   }
 
   @Override
@@ -133,11 +142,23 @@ public final class StoqClusterTransport implements Transport {
     String remoteHost = RemotingAdmission.bare(remote.host().get());
     int port = (Integer) remote.port().get();
     CompletableFuture<AssociationHandle> result = new CompletableFuture<>();
-    StoqClient.connect(remoteHost, port, attachment.settings(), attachment.tls(),
-            attachment.identity(), remoteHost)
+    // A DNS name is looked up off Pekko's threads (a lookup may block for seconds).
+    CompletableFuture.supplyAsync(() -> resolve(remoteHost, port), resolving)
+        .thenCompose(target -> StoqClient.connect(target, attachment.settings(), attachment.tls(),
+            attachment.identity(), remoteHost))
         .whenComplete((client, failure) -> {
           if (failure != null) {
             result.completeExceptionally(unavailable(remote, failure));
+            return;
+          }
+          if (!PeerHost.isLiteral(remoteHost)
+              && !RemotingAdmission.hasDnsName(client.server().certificate(), remoteHost)) {
+            // The handshake also accepts a matching common name; as on admission, a cluster
+            // address must be a DNS name the certificate was issued for.
+            client.closeAsync();
+            result.completeExceptionally(unavailable(remote, new StoqException(
+                StoqError.UNAUTHENTICATED, "certificate of " + client.server().commonName()
+                    + " does not carry " + remoteHost + " as a DNS subjectAltName")));
             return;
           }
           clients.add(client);
@@ -155,8 +176,16 @@ public final class StoqClusterTransport implements Transport {
     return FutureConverters.asScala(result);
   }
 
+  private static InetSocketAddress resolve(String host, int port) {
+    try {
+      return PeerHost.resolve(host, port, InetAddress::getAllByName);
+    } catch (UnknownHostException e) {
+      throw new CompletionException(e);
+    }
+  }
+
   private static Exception unavailable(Address remote, Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException
+    Throwable cause = failure instanceof CompletionException
         && failure.getCause() != null ? failure.getCause() : failure;
     log.info("remoting link to {} failed: {}", remote, cause.getMessage());
     // A plain failure: Pekko's endpoint manager gates the address for retry-gate-closed-for and

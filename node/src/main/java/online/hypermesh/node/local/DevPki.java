@@ -88,8 +88,17 @@ public final class DevPki {
 
   public IdentityFiles issueNode(String name, InetAddress address, String nodeRegion, Duration validity)
       throws IOException {
-    return write(name, issue(new CertificateRequestSpec(name, TrustRole.NODE, List.of(name + "." + dnsSuffix),
-        List.of(address), nodeRegion), validity));
+    return issueNode(name, List.of(name + "." + dnsSuffix), List.of(address), nodeRegion, validity);
+  }
+
+  /**
+   * A node certificate with these subjectAltNames (e.g. a Kubernetes pod's stable DNS name and no
+   * address), written as DIR/NAME.key and NAME.crt. The names must pass the TrustChain policy.
+   */
+  public IdentityFiles issueNode(String name, List<String> dnsNames, List<InetAddress> addresses,
+      String nodeRegion, Duration validity) throws IOException {
+    return write(name, issue(new CertificateRequestSpec(name, TrustRole.NODE, dnsNames, addresses, nodeRegion),
+        validity));
   }
 
   /** An operator (client role) certificate for the CLI, valid for the policy's maximum for users. */
