@@ -27,7 +27,8 @@ import online.hypermesh.protocol.stoq.IdentityFiles;
  * local-genesis.conf, and for each validator's account its plot root (derived from its key, as
  * the node derives it) and the region "local" (every local node's hypermesh.node.region). The
  * chain has CAES: each validator gets the configured liquid balance and its stake bonded in the
- * ledger's genesis, the supply being their sum plus the reward pool.
+ * ledger's genesis, and the CLI's client account (its key at `up`) caesar.cli-balance; the supply
+ * is their sum plus the reward pool.
  */
 final class LocalGenesis {
 
@@ -35,8 +36,9 @@ final class LocalGenesis {
 
   private LocalGenesis() {}
 
-  static GenesisFile write(Path file, List<IdentityFiles> validators, List<String> names)
-      throws IOException {
+  /** @param client the CLI's identity, whose account gets caesar.cli-balance; null for none */
+  static GenesisFile write(Path file, List<IdentityFiles> validators, List<String> names,
+      IdentityFiles client) throws IOException {
     Config c = ConfigFactory.parseResources("local-genesis.conf").resolve().getConfig("local-genesis");
     ChainParameters parameters = new ChainParameters(c.getLong("min-stake"),
         c.getInt("work-difficulty"), c.getInt("plot-leaf-bytes"), c.getLong("min-plot-leaves"),
@@ -67,6 +69,12 @@ final class LocalGenesis {
       balances.add(GenesisFile.Allocation.ofNode(names.get(i), token.getLong("balance")));
       bonded.add(GenesisFile.Allocation.ofNode(names.get(i), c.getLong("stake")));
       supply = Math.addExact(supply, token.getLong("balance") + c.getLong("stake"));
+    }
+    if (client != null && token.getLong("cli-balance") > 0) {
+      PublicKey key = PqPem.readCertificates(client.chain()).get(0).getPublicKey();
+      balances.add(GenesisFile.Allocation.ofAccount(HexFormat.of().formatHex(Accounts.id(key)),
+          token.getLong("cli-balance")));
+      supply = Math.addExact(supply, token.getLong("cli-balance"));
     }
     GenesisFile.Caesar caesar = new GenesisFile.Caesar(supply, token.getLong("reward-pool"),
         token.getLong("demurrage-rate-ppb"), token.getLong("demurrage-exempt-units"),

@@ -1,7 +1,9 @@
 package online.hypermesh.protocol.consensus.chain;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +21,7 @@ import online.hypermesh.protocol.caesar.Supply;
 import online.hypermesh.protocol.consensus.bft.Block;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.proof.Transaction;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.VerifiedChainCache;
 
@@ -97,25 +100,84 @@ public final class CaesarState {
     if (!CaesarCodec.isCaesar(tx.kind())) {
       return "";
     }
-    Outcome outcome = outcome(tx, timeOf(block));
-    if (outcome instanceof Outcome.Rejected rejected) {
-      String reason = rejected.toString();
-      failures.put(id, reason);
-      return reason;
+    Decoded d = decode(tx);
+    Outcome outcome;
+    Digest owner = null;
+    if (d.refusal != null) {
+      outcome = d.refusal;
+    } else {
+      Checked<Digest> checked = d.valid.authorization().owner(chainId, d.valid.transaction());
+      if (checked.ok()) {
+        owner = checked.value();
+        outcome = ledger.apply(owner, d.valid.transaction(), timeOf(block));
+      } else {
+        outcome = checked.refusal();
+      }
     }
-    return "";
+    String reason = outcome instanceof Outcome.Rejected rejected ? rejected.toString() : "";
+    if (!reason.isEmpty()) {
+      failures.put(id, reason);
+    }
+    if (owner != null) {
+      remember(owner, d.valid.transaction(), tx, id, block.height(), reason);
+    }
+    return reason;
   }
 
-  private Outcome outcome(Transaction tx, BlockTime at) {
-    Decoded d = decode(tx);
-    if (d.refusal != null) {
-      return d.refusal;
+  /**
+   * One line of an account's history: a read model for `caesar history`, not part of the
+   * committed state (not in the digest), the last {@link #HISTORY} per account.
+   *
+   * @param counterparty the recipient of a transfer, lock or burn, else null
+   * @param failure "" when applied
+   */
+  public record HistoryEntry(long height, Digest transactionId, TransactionKind kind,
+      Digest owner, Digest counterparty, long amount, String memo, String failure) {}
+
+  static final int HISTORY = 100;
+  private final Map<Digest, ArrayDeque<HistoryEntry>> history = new HashMap<>();
+
+  private void remember(Digest owner, CaesarTransaction op, Transaction tx, Digest id,
+      long height, String failure) {
+    Digest counterparty = null;
+    long amount = 0;
+    String memo = "";
+    if (op instanceof CaesarTransaction.Transfer t) {
+      counterparty = t.to();
+      amount = t.amount();
+      memo = t.memo();
+    } else if (op instanceof CaesarTransaction.Bond b) {
+      amount = b.amount();
+    } else if (op instanceof CaesarTransaction.Unbond u) {
+      amount = u.amount();
+    } else if (op instanceof CaesarTransaction.Lock l) {
+      counterparty = l.recipient();
+      amount = l.amount();
+    } else if (op instanceof CaesarTransaction.Burn b) {
+      counterparty = b.recipient();
+      amount = b.amount();
     }
-    Checked<Digest> owner = d.valid.authorization().owner(chainId, d.valid.transaction());
-    if (!owner.ok()) {
-      return owner.refusal();
+    HistoryEntry e = new HistoryEntry(height, id, tx.kind(), owner, counterparty, amount, memo,
+        failure);
+    add(owner, e);
+    if (op instanceof CaesarTransaction.Transfer && counterparty != null
+        && !counterparty.equals(owner)) {
+      add(counterparty, e);
     }
-    return ledger.apply(owner.value(), d.valid.transaction(), at);
+  }
+
+  private void add(Digest account, HistoryEntry e) {
+    ArrayDeque<HistoryEntry> list = history.computeIfAbsent(account, k -> new ArrayDeque<>());
+    list.addLast(e);
+    while (list.size() > HISTORY) {
+      list.pollFirst();
+    }
+  }
+
+  /** The last operations on {@code account} (as owner or recipient), oldest first. */
+  public List<HistoryEntry> history(Digest account) {
+    ArrayDeque<HistoryEntry> list = history.get(account);
+    return list == null ? List.of() : List.copyOf(list);
   }
 
   private record Decoded(CaesarCodec.Valid valid, Outcome.Rejected refusal) {}
