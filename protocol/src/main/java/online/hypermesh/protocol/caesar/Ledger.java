@@ -237,6 +237,26 @@ public final class Ledger implements StakeView {
     return done(paid, at);
   }
 
+  /**
+   * Spends nonce {@code nonce} of {@code account} (created, empty, if new) without moving any
+   * unit: what the chain does when the ledger refused a committed, owner-signed operation, so the
+   * signed authorization, public in the chain, cannot apply later when it would succeed. Refused
+   * (and nothing changes) unless {@code nonce} is the account's next.
+   */
+  public Outcome spendNonce(Digest account, long nonce, BlockTime at) {
+    if (!at.notBefore(clock)) {
+      return backwards(at);
+    }
+    Account a = accounts.get(account);
+    long expected = a == null ? 0 : a.nonce;
+    if (nonce != expected) {
+      return rejected(Rejection.BAD_NONCE,
+          "account " + account + " expects nonce " + expected + ", not " + nonce);
+    }
+    accounts.computeIfAbsent(account, k -> new Account(at.millis())).nonce++;
+    return done(0, at);
+  }
+
   /** Applies a decoded payload sent by {@code sender} (redemptions go to {@link BridgeEscrow}). */
   public Outcome apply(Digest sender, CaesarTransaction tx, BlockTime at) {
     if (tx instanceof CaesarTransaction.Transfer t) {

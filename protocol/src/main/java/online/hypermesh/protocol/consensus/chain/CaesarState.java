@@ -39,7 +39,9 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
  *       deterministic part), and the ledger must accept the operation on the owner's account. A
  *       transaction that fails any of these stays committed (it is in the chain and its id is
  *       spent) but changes no balance; its reason ({@code REJECTION: detail}) is recorded by id,
- *       the same on every node. Redemptions fail with NO_BRIDGE: no bridge is registered at
+ *       the same on every node. If the owner's signature held and the nonce was the account's
+ *       next, the nonce is spent all the same ({@link Ledger#spendNonce}): the authorization is
+ *       public once committed and must not apply later, when it might succeed. Redemptions fail with NO_BRIDGE: no bridge is registered at
  *       genesis yet.
  *   <li>The block reward: {@link Ledger#rewardValidators} over the block's proposer followed by
  *       the signers of the quorum certificate the block carries (its parent's, in index order),
@@ -110,6 +112,10 @@ public final class CaesarState {
       if (checked.ok()) {
         owner = checked.value();
         outcome = ledger.apply(owner, d.valid.transaction(), timeOf(block));
+        if (outcome instanceof Outcome.Rejected r && r.reason() != Rejection.BAD_NONCE) {
+          // Committed and signed by the owner: its nonce is spent even though nothing moved.
+          ledger.spendNonce(owner, nonceOf(d.valid.transaction()), timeOf(block));
+        }
       } else {
         outcome = checked.refusal();
       }

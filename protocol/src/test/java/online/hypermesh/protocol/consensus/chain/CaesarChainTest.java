@@ -331,6 +331,31 @@ class CaesarChainTest {
     assertTrue(replayed.get(0).failure().startsWith("BAD_NONCE: "), replayed.get(0).failure());
     assertEquals(1, nonce(state, alice));
     assertConserved(state);
+
+    // An overdraft is committed and changes no balance, but spends its nonce: once the owner is
+    // funded, the same signed operation (public in the chain) cannot apply.
+    Identity dave = USERS.get(3);
+    long daveHas = balance(state, dave);
+    CaesarTransaction.Transfer tooMuch =
+        new CaesarTransaction.Transfer(0, account(alice), daveHas + BIG / 4, "");
+    OwnerAuthorization daveSigned = sign(dave, tooMuch);
+    Block b4 = f.child(b3, List.of(envelope(tooMuch, daveSigned, state.head())));
+    Block b5 = f.child(b4, List.of());
+    state.apply(b4, new CommitCertificate(f.qc(b5)));
+    assertTrue(state.caesar().orElseThrow().failures().values().stream()
+        .anyMatch(r -> r.startsWith("INSUFFICIENT_FUNDS: ")));
+    assertEquals(1, nonce(state, dave));
+    CaesarTransaction.Transfer fund = new CaesarTransaction.Transfer(1, account(dave), BIG / 2,
+        "");
+    Block b6 = f.child(b5, List.of(envelope(fund, sign(alice, fund), state.head())));
+    state.apply(b5, new CommitCertificate(f.qc(b6)));
+    Block b7 = f.child(b6, List.of(envelope(tooMuch, daveSigned, state.head())));
+    state.apply(b6, new CommitCertificate(f.qc(b7)));
+    assertTrue(balance(state, dave) > daveHas + BIG / 4, "dave was funded");
+    List<AppliedTransaction> revived = state.apply(b7, new CommitCertificate(
+        f.qc(f.child(b7, List.of()))));
+    assertTrue(revived.get(0).failure().startsWith("BAD_NONCE: "), revived.get(0).failure());
+    assertConserved(state);
   }
 
   @Test
