@@ -39,10 +39,11 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
  *       deterministic part), and the ledger must accept the operation on the owner's account. A
  *       transaction that fails any of these stays committed (it is in the chain and its id is
  *       spent) but changes no balance; its reason ({@code REJECTION: detail}) is recorded by id,
- *       the same on every node. If the owner's signature held and the nonce was the account's
- *       next, the nonce is spent all the same ({@link Ledger#spendNonce}): the authorization is
- *       public once committed and must not apply later, when it might succeed. Redemptions fail with NO_BRIDGE: no bridge is registered at
- *       genesis yet.
+ *       the same on every node. Locks, burns and redemptions fail with NO_BRIDGE: no bridge to
+ *       another chain is registered in the chain state yet. If the owner's signature held and the
+ *       nonce was the account's next, the nonce is spent all the same ({@link
+ *       Ledger#spendNonce}): the authorization is public once committed and must not apply later,
+ *       when it might succeed.
  *   <li>The block reward: {@link Ledger#rewardValidators} over the block's proposer followed by
  *       the signers of the quorum certificate the block carries (its parent's, in index order),
  *       one equal share per listing, so the proposer who also signed gets two; the division's
@@ -111,7 +112,9 @@ public final class CaesarState {
       Checked<Digest> checked = d.valid.authorization().owner(chainId, d.valid.transaction());
       if (checked.ok()) {
         owner = checked.value();
-        outcome = ledger.apply(owner, d.valid.transaction(), timeOf(block));
+        outcome = bridged(d.valid.transaction())
+            ? new Outcome.Rejected(Rejection.NO_BRIDGE, NO_BRIDGE)
+            : ledger.apply(owner, d.valid.transaction(), timeOf(block));
         if (outcome instanceof Outcome.Rejected r && r.reason() != Rejection.BAD_NONCE) {
           // Committed and signed by the owner: its nonce is spent even though nothing moved.
           ledger.spendNonce(owner, nonceOf(d.valid.transaction()), timeOf(block));
@@ -186,6 +189,16 @@ public final class CaesarState {
     return list == null ? List.of() : List.copyOf(list);
   }
 
+  private static final String NO_BRIDGE = "no bridge is registered on this chain";
+
+  /**
+   * Locks and burns need a bridge to another chain, registered in the chain state, which does not
+   * exist yet: a lock would move units to bridged-out with nothing able to bring them back.
+   */
+  private static boolean bridged(CaesarTransaction op) {
+    return op instanceof CaesarTransaction.Lock || op instanceof CaesarTransaction.Burn;
+  }
+
   private record Decoded(CaesarCodec.Valid valid, Outcome.Rejected refusal) {}
 
   private static Decoded decode(Transaction tx) {
@@ -201,8 +214,7 @@ public final class CaesarState {
           + tx.kind()));
     }
     if (valid.transaction() instanceof CaesarTransaction.Redeem) {
-      return new Decoded(null, new Outcome.Rejected(Rejection.NO_BRIDGE,
-          "no bridge is registered on this chain"));
+      return new Decoded(null, new Outcome.Rejected(Rejection.NO_BRIDGE, NO_BRIDGE));
     }
     return new Decoded(valid, null);
   }
@@ -251,6 +263,9 @@ public final class CaesarState {
     Checked<Digest> owner = d.valid.authorization().verify(chainId, op, certificates, cache);
     if (!owner.ok()) {
       return Optional.of(owner.refusal().toString());
+    }
+    if (bridged(op)) {
+      return Optional.of(Rejection.NO_BRIDGE + ": " + NO_BRIDGE);
     }
     long nonce = nonceOf(op);
     long expected = ledger.account(owner.value(), ledger.clock().millis())

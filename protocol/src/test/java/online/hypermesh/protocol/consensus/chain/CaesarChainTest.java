@@ -301,6 +301,13 @@ class CaesarChainTest {
     assertTrue(revoked.reason().startsWith("PAYLOAD: CAES BAD_AUTHORIZATION: owner certificate "
         + "refused (REVOKED)"), revoked.reason());
 
+    // No bridge is registered: a lock would strand the units, so it is refused by name.
+    CaesarTransaction.Lock lock = new CaesarTransaction.Lock(0, Digest.sha256(new byte[] {5}),
+        account(bob), 10);
+    Verdict noBridge = validator.validate(ChainFixture.wire(envelope(lock, sign(alice, lock),
+        head)), CONTEXT);
+    assertTrue(noBridge.reason().startsWith("PAYLOAD: CAES NO_BRIDGE: "), noBridge.reason());
+
     // Garbage instead of a payload.
     Verdict garbage = validator.validate(ChainFixture.wire(envelope(TransactionKind.STAKE_BOND,
         "not caesar".getBytes(StandardCharsets.UTF_8), head)), CONTEXT);
@@ -352,9 +359,17 @@ class CaesarChainTest {
     Block b7 = f.child(b6, List.of(envelope(tooMuch, daveSigned, state.head())));
     state.apply(b6, new CommitCertificate(f.qc(b7)));
     assertTrue(balance(state, dave) > daveHas + BIG / 4, "dave was funded");
-    List<AppliedTransaction> revived = state.apply(b7, new CommitCertificate(
-        f.qc(f.child(b7, List.of()))));
+    // Committed anyway, the lock is refused and moves nothing (its nonce is spent).
+    CaesarTransaction.Lock daveLock = new CaesarTransaction.Lock(1, Digest.sha256(new byte[] {5}),
+        account(bob), 10);
+    Block b8 = f.child(b7, List.of(envelope(daveLock, sign(dave, daveLock), state.head())));
+    List<AppliedTransaction> revived = state.apply(b7, new CommitCertificate(f.qc(b8)));
     assertTrue(revived.get(0).failure().startsWith("BAD_NONCE: "), revived.get(0).failure());
+    List<AppliedTransaction> locked = state.apply(b8, new CommitCertificate(
+        f.qc(f.child(b8, List.of()))));
+    assertTrue(locked.get(0).failure().startsWith("NO_BRIDGE: "), locked.get(0).failure());
+    assertEquals(2, nonce(state, dave));
+    assertEquals(0, state.caesar().orElseThrow().supply(0).bridgedOut());
     assertConserved(state);
   }
 
