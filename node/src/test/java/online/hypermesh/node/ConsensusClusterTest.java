@@ -224,6 +224,88 @@ class ConsensusClusterTest {
     assertTrue(status.height() > stalled, status.toString());
   }
 
+  @Test
+  @Order(6)
+  void theCliTransfersAndStakesCaesAndEveryNodeAgrees() throws Exception {
+    NodeSpec node = cluster.node(1).orElseThrow();
+    String[] common = {"--node", node.stoqEndpoint(), "--identity",
+        cluster.clientIdentity().key().getParent().toString(), "--server-name", node.host(),
+        "--timeout", "120", "--json"};
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var before = json.readTree(cli(common, "caesar", "balance").out());
+    String own = before.get("account").asText();
+    // local-genesis.conf gives the CLI's account 1,000 CAES, which decays at 5% a year: well
+    // under 0.1 CAES over this test's minutes.
+    long genesisBalance = 100_000_000_000L;
+    long balance = before.get("balanceUnits").asLong();
+    assertTrue(balance <= genesisBalance && balance > genesisBalance - 10_000_000L, before.toString());
+    long nonce = before.get("nonce").asLong();
+    ChainResponse.Validators validators = assertInstanceOf(ChainResponse.Validators.class,
+        send(node, new ChainRequest.Validators()));
+    String node2 = validators.validators().get(1).account();
+
+    Cli sent = cli(common, "caesar", "transfer", "--to", node2, "--amount", "12.5", "--memo", "first");
+    assertEquals(0, sent.code(), sent.out() + sent.err());
+    var transfer = json.readTree(sent.out());
+    assertEquals("committed", transfer.get("state").asText());
+    assertTrue(transfer.get("applied").asBoolean(), sent.out());
+
+    Cli overdraft = cli(common, "caesar", "transfer", "--to", node2, "--amount", "5000");
+    assertEquals(online.hypermesh.node.cli.HyperMeshCli.EXIT_REJECTED, overdraft.code(), overdraft.out() + overdraft.err());
+    var refused = json.readTree(overdraft.out());
+    assertEquals("committed", refused.get("state").asText(), overdraft.out());
+    assertTrue(refused.get("failure").asText().startsWith("INSUFFICIENT_FUNDS: "), overdraft.out());
+
+    Cli staked = cli(common, "caesar", "stake", "--amount", "1");
+    assertEquals(0, staked.code(), staked.out() + staked.err());
+
+    var after = json.readTree(cli(common, "caesar", "balance").out());
+    assertEquals(nonce + 3, after.get("nonce").asLong(), after.toString());
+    assertEquals("1", after.get("bonded").asText());
+    long spent = balance - after.get("balanceUnits").asLong();
+    assertTrue(spent >= 1_350_000_000L && spent < 1_350_000_000L + 10_000_000L,
+        "12.5 CAES sent and 1 staked (and a little demurrage), not " + spent + " units");
+
+    Cli supply = cli(common, "caesar", "supply");
+    assertEquals(0, supply.code(), supply.out());
+    assertTrue(json.readTree(supply.out()).get("conserved").asBoolean(), supply.out());
+    var history = json.readTree(cli(common, "caesar", "history").out()).get("operations");
+    assertEquals(3, history.size(), history.toString());
+    assertEquals("first", history.get(0).get("memo").asText());
+    assertFalse(history.get(1).get("applied").asBoolean());
+    assertEquals("STAKE_BOND", history.get(2).get("kind").asText());
+
+    // Every node applied the same operations.
+    for (NodeSpec other : cluster.nodes()) {
+      ChainResponse.CaesarAccount account = await(other, () -> (ChainResponse.CaesarAccount) send(
+              other, new ChainRequest.CaesarAccount(own)), a -> a.nonce() == nonce + 3,
+          Duration.ofSeconds(60), "the CLI's three operations");
+      assertEquals(100_000_000L, account.bondedUnits(), other.name());
+    }
+  }
+
+  private record Cli(int code, String out, String err) {
+  }
+
+  /** Runs the `hypermesh` command in this JVM, capturing what it prints. */
+  private static synchronized Cli cli(String[] common, String... args) {
+    java.io.PrintStream out = System.out;
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(common));
+    try {
+      System.setOut(new java.io.PrintStream(outBytes, true));
+      System.setErr(new java.io.PrintStream(errBytes, true));
+      int code = online.hypermesh.node.cli.HyperMeshCli.run(all.toArray(String[]::new));
+      return new Cli(code, outBytes.toString(), errBytes.toString());
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
   private static void awaitCommitted(int count, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (committed.size() < count) {

@@ -358,11 +358,15 @@ public final class ChainKeeper
             "a transaction id is 64 hex digits, not '" + id + "'");
       }
       java.util.Optional<Long> height;
+      String failure;
       synchronized (state) {
         height = state.heightOf(digest);
+        // A committed CAES operation the ledger refused: committed, but it changed nothing.
+        failure = state.caesar().flatMap(c -> c.failure(digest)).orElse("");
       }
       if (height.isPresent()) {
-        return new ChainResponse.TxStatus(key, ChainResponse.TxState.COMMITTED, height.get(), "", "");
+        return new ChainResponse.TxStatus(key, ChainResponse.TxState.COMMITTED, height.get(),
+            failure.isEmpty() ? "" : "PAYLOAD", failure);
       }
       TransactionRejected rejected = rejections.get(key);
       if (rejected != null) {

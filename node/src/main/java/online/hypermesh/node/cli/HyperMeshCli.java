@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The `hypermesh` command. Every failure ends as one line on stderr and a non-zero exit code. */
 @Command(name = "hypermesh", mixinStandardHelpOptions = true, version = "hypermesh 0.1.0",
     description = "Run and use a HyperMesh cluster.",
-    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, NodeCommand.class, AssetCommand.class, CaCommand.class, CtCommand.class, DnsCommand.class, ChainCommand.class, PkiCommand.class,
+    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, NodeCommand.class, AssetCommand.class, CaCommand.class, CtCommand.class, DnsCommand.class, ChainCommand.class, CaesarCommand.class,
+        PkiCommand.class,
         CommandLine.HelpCommand.class})
 public final class HyperMeshCli {
 

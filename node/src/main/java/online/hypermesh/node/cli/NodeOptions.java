@@ -97,6 +97,11 @@ final class NodeOptions {
     return identityDir != null ? identityDir : LocalCluster.pkiDir(DataDir.defaultDir());
   }
 
+  /** The CLI's own identity: it signs CAES operations on its account. */
+  StoqIdentity clientIdentity() {
+    return identity();
+  }
+
   private StoqIdentity identity() {
     Path dir = identityDir != null ? identityDir : LocalCluster.pkiDir(DataDir.defaultDir());
     IdentityFiles files = DevPki.clientFiles(dir);

@@ -44,6 +44,18 @@ public final class ChainService {
     if (request instanceof ChainRequest.Submit submit) {
       return consensus.submitter().submit(submit, consensus.askTimeout());
     }
+    if (request instanceof ChainRequest.CaesarSubmit caesar) {
+      if (consensus.state().caesar().isEmpty()) {
+        return CompletableFuture.completedFuture(new ChainResponse.Rejected(
+            ChainResponse.Reason.UNAVAILABLE, "this chain has no CAES"));
+      }
+      return consensus.submitter().submitCaesar(caesar, consensus.askTimeout());
+    }
+    if (request instanceof ChainRequest.CaesarAccount || request instanceof ChainRequest.CaesarSupply
+        || request instanceof ChainRequest.CaesarHistory) {
+      return CompletableFuture.completedFuture(
+          CaesarReads.answer(consensus.state(), request, System.currentTimeMillis()));
+    }
     return AskPattern.<ChainKeeper.Command, ChainResponse>ask(consensus.keeper(),
         replyTo -> keeperCommand(request, replyTo), consensus.askTimeout(), system.scheduler());
   }

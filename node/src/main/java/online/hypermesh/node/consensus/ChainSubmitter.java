@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import online.hypermesh.actors.consensus.ChainKeeper;
 import online.hypermesh.actors.consensus.Validator;
+import online.hypermesh.protocol.caesar.CaesarCodec;
 import online.hypermesh.protocol.chain.ChainRequest;
 import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.chain.ChainState;
@@ -82,25 +83,62 @@ public final class ChainSubmitter {
     }
     long wait = Math.max(0, Math.min(request.waitMillis(), 600_000));
     return CompletableFuture.supplyAsync(() -> prove(request.payload(), spoil))
-        .thenCompose(tx -> {
-          byte[] body = TransactionCodec.encode(tx);
-          byte[] id = TransactionDigest.of(tx);
-          String hex = java.util.HexFormat.of().formatHex(id);
-          keeper.tell(new ChainKeeper.Pending(hex, System.currentTimeMillis()));
-          validator.tell(new Validator.Submit(List.of(new Validator.SubmittedTransaction(id, body))));
-          return poll(hex, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait), askTimeout);
-        });
+        .thenCompose(tx -> submitProven(tx, wait, askTimeout));
+  }
+
+  /**
+   * `caesar transfer|stake|unstake`: the owner signed {@code payload} (a CaesarCodec encoding
+   * with its authorization); this node wraps it in an envelope of the operation's kind with its
+   * own four proofs, as for {@link #submit}. Whether the owner's signature holds is the
+   * validators' check (a refusal names it); here only the bytes are read, to pick the kind.
+   */
+  public CompletionStage<ChainResponse> submitCaesar(ChainRequest.CaesarSubmit request,
+      Duration askTimeout) {
+    if (request.payload() == null || request.payload().length > Transaction.MAX_PAYLOAD_BYTES) {
+      return done(new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST,
+          "a CAES payload of at most " + Transaction.MAX_PAYLOAD_BYTES + " bytes is required"));
+    }
+    if (!(CaesarCodec.decode(request.payload()) instanceof CaesarCodec.Valid valid)) {
+      return done(new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST,
+          "not a CAES payload: " + ((CaesarCodec.Malformed) CaesarCodec.decode(request.payload()))
+              .reason()));
+    }
+    TransactionKind kind = CaesarCodec.kindOf(valid.transaction());
+    long wait = Math.max(0, Math.min(request.waitMillis(), 600_000));
+    return CompletableFuture.supplyAsync(() -> {
+      BlockTick head = reference();
+      return prover.prove(kind, request.payload(), random.nextLong(), now(head), null, head);
+    }).thenCompose(tx -> submitProven(tx, wait, askTimeout));
+  }
+
+  private CompletionStage<ChainResponse> submitProven(Transaction tx, long wait,
+      Duration askTimeout) {
+    byte[] body = TransactionCodec.encode(tx);
+    byte[] id = TransactionDigest.of(tx);
+    String hex = java.util.HexFormat.of().formatHex(id);
+    keeper.tell(new ChainKeeper.Pending(hex, System.currentTimeMillis()));
+    validator.tell(new Validator.Submit(List.of(new Validator.SubmittedTransaction(id, body))));
+    return poll(hex, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait), askTimeout);
+  }
+
+  /**
+   * A validator checks PoTime against its own committed chain, which may be a few blocks behind
+   * this node's: reference a block they all have (it stays fresh for the window).
+   */
+  private BlockTick reference() {
+    synchronized (state) {
+      return state.tickAt(Math.max(0, state.height() - tickLag)).orElse(state.head());
+    }
+  }
+
+  private static long now(BlockTick head) {
+    return Math.max(System.currentTimeMillis(), head.timestampMillis());
   }
 
   private Transaction prove(byte[] payload, String spoil) {
-    BlockTick head;
-    synchronized (state) {
-      // A validator checks PoTime against its own committed chain, which may be a few blocks
-      // behind this node's: reference a block they all have (it stays fresh for the window).
-      head = state.tickAt(Math.max(0, state.height() - tickLag)).orElse(state.head());
-    }
+    BlockTick head = reference();
     long nonce = random.nextLong();
-    long now = Math.max(System.currentTimeMillis(), head.timestampMillis());
+    long now = now(head);
     if (spoil.equals("TIME")) {
       byte[] wrong = new byte[TimeProof.HASH_BYTES];
       random.nextBytes(wrong);

@@ -16,6 +16,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import online.hypermesh.protocol.caesar.CaesarParameters;
+import online.hypermesh.protocol.consensus.chain.CaesarGenesis;
 import online.hypermesh.protocol.consensus.chain.Genesis;
 import online.hypermesh.protocol.consensus.chain.GenesisValidator;
 import online.hypermesh.protocol.consensus.proof.PlotCommitment;
@@ -38,7 +40,28 @@ import online.hypermesh.protocol.consensus.proof.ChainParameters;
  *   validators = [ { name = "node-1", certificate = "base64 DER" }, ... ]   # index order
  *   accounts = [ { account = "hex", stake = 1000000, plot-root = "hex", plot-leaves = 1024,
  *                  region = "local" }, ... ]   # genesis stakes, plots and regions
+ *   caesar { ... }                      # optional: the CAES ledger, see below
  * }
+ * </pre>
+ *
+ * <p>Without a {@code caesar} section the chain has no token and PoStake reads each account's
+ * {@code stake}. With one, bonded stake is CAES held by the ledger: {@code stake} must then be
+ * absent (or 0) and the stake goes in {@code caesar.bonded}; PoStake's minimum is still {@code
+ * parameters.min-stake}. Amounts are minor units (integers, 1 CAES = 10^8 units):
+ *
+ * <pre>
+ *   caesar {
+ *     supply = 1000000000                 # must equal balances + bonded + reward-pool
+ *     reward-pool = 100000000             # pays block and job rewards; demurrage flows in
+ *     demurrage-rate-ppb = 50000000       # yearly decay of liquid balances, ppb (5%), 0..5e8
+ *     demurrage-exempt-units = 0          # the first units of each balance never decay
+ *     unbonding-blocks = 100              # blocks from an unbond to the stake's release
+ *     block-reward = 1000                 # per committed block, proposer and QC signers share
+ *     job-reward = 1000                   # per completed job, to the compute provider
+ *     balances = [ { node = "node-1", amount = 400000000 },     # a validator by name, or
+ *                  { account = "64 hex digits", amount = 5 } ]   # any account by id
+ *     bonded = [ { node = "node-1", amount = 1000000 } ]        # same form: genesis stake
+ *   }
  * </pre>
  *
  * Everything is checked when read; a bad file is an {@link NodeConfig.InvalidConfigException}
@@ -46,7 +69,36 @@ import online.hypermesh.protocol.consensus.proof.ChainParameters;
  */
 public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ticksPerBlock,
     ChainParameters parameters,
-    List<Validator> validators, List<Account> accounts) {
+    List<Validator> validators, List<Account> accounts, Caesar caesar) {
+
+  /** A genesis without CAES. */
+  public GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ticksPerBlock,
+      ChainParameters parameters, List<Validator> validators, List<Account> accounts) {
+    this(chainId, time, tickSeed, ticksPerBlock, parameters, validators, accounts, null);
+  }
+
+  /** The {@code caesar} section (see the class comment); amounts in minor units. */
+  public record Caesar(long supply, long rewardPool, long demurrageRatePpb,
+      long demurrageExemptUnits, long unbondingBlocks, long blockReward, long jobReward,
+      List<Allocation> balances, List<Allocation> bonded) {
+
+    public Caesar {
+      balances = List.copyOf(balances);
+      bonded = List.copyOf(bonded);
+    }
+  }
+
+  /** An amount for one account: by {@code node} name (a validator) or by {@code account} id. */
+  public record Allocation(String node, String account, long amount) {
+
+    public static Allocation ofNode(String node, long amount) {
+      return new Allocation(node, "", amount);
+    }
+
+    public static Allocation ofAccount(String accountHex, long amount) {
+      return new Allocation("", accountHex, amount);
+    }
+  }
 
   public record Validator(String name, byte[] certificateDer) {}
 
@@ -84,18 +136,42 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
       if (validators.isEmpty()) {
         throw invalid(file, "genesis.validators is empty");
       }
+      Caesar caesar = c.hasPath("caesar") ? caesar(c.getConfig("caesar")) : null;
       List<Account> accounts = new ArrayList<>();
       for (Config a : c.getConfigList("accounts")) {
-        accounts.add(new Account(HEX.formatHex(hex(a, "account", 32)), a.getLong("stake"),
+        // With CAES, stake is the ledger's bonded CAES (caesar.bonded), not a per-account number.
+        long stake = caesar != null && !a.hasPath("stake") ? 0 : a.getLong("stake");
+        accounts.add(new Account(HEX.formatHex(hex(a, "account", 32)), stake,
             hex(a, "plot-root", 32), a.getLong("plot-leaves"), a.getString("region")));
       }
       GenesisFile read = new GenesisFile(chainId, time, seed, ticksPerBlock, parameters, List.copyOf(validators),
-          List.copyOf(accounts));
+          List.copyOf(accounts), caesar);
       read.genesis(file);
       return read;
     } catch (ConfigException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw invalid(file, e.getMessage());
     }
+  }
+
+  private static Caesar caesar(Config c) {
+    return new Caesar(c.getLong("supply"), c.getLong("reward-pool"),
+        c.getLong("demurrage-rate-ppb"), c.getLong("demurrage-exempt-units"),
+        c.getLong("unbonding-blocks"), c.getLong("block-reward"), c.getLong("job-reward"),
+        allocations(c, "balances"), allocations(c, "bonded"));
+  }
+
+  private static List<Allocation> allocations(Config c, String key) {
+    List<Allocation> out = new ArrayList<>();
+    for (Config a : c.getConfigList(key)) {
+      boolean byNode = a.hasPath("node");
+      if (byNode == a.hasPath("account")) {
+        throw new IllegalArgumentException(
+            "caesar." + key + " entries name exactly one of node or account");
+      }
+      out.add(byNode ? Allocation.ofNode(a.getString("node"), a.getLong("amount"))
+          : Allocation.ofAccount(HEX.formatHex(hex(a, "account", 32)), a.getLong("amount")));
+    }
+    return out;
   }
 
   public void write(Path file) throws IOException {
@@ -123,15 +199,42 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
     }
     b.append("  ]\n  accounts = [\n");
     for (Account a : accounts) {
-      b.append("    { account = \"").append(a.accountHex()).append("\", stake = ").append(a.stake())
-          .append(", plot-root = \"").append(HEX.formatHex(a.plotRoot())).append("\", plot-leaves = ")
+      b.append("    { account = \"").append(a.accountHex()).append('"');
+      if (caesar == null) {
+        b.append(", stake = ").append(a.stake());
+      }
+      b.append(", plot-root = \"").append(HEX.formatHex(a.plotRoot())).append("\", plot-leaves = ")
           .append(a.plotLeaves()).append(", region = \"").append(a.region()).append("\" }\n");
     }
-    b.append("  ]\n}\n");
+    b.append("  ]\n");
+    if (caesar != null) {
+      b.append("  caesar {\n")
+          .append("    supply = ").append(caesar.supply()).append('\n')
+          .append("    reward-pool = ").append(caesar.rewardPool()).append('\n')
+          .append("    demurrage-rate-ppb = ").append(caesar.demurrageRatePpb()).append('\n')
+          .append("    demurrage-exempt-units = ").append(caesar.demurrageExemptUnits()).append('\n')
+          .append("    unbonding-blocks = ").append(caesar.unbondingBlocks()).append('\n')
+          .append("    block-reward = ").append(caesar.blockReward()).append('\n')
+          .append("    job-reward = ").append(caesar.jobReward()).append('\n');
+      writeAllocations(b, "balances", caesar.balances());
+      writeAllocations(b, "bonded", caesar.bonded());
+      b.append("  }\n");
+    }
+    b.append("}\n");
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, b.toString());
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void writeAllocations(StringBuilder b, String key, List<Allocation> entries) {
+    b.append("    ").append(key).append(" = [\n");
+    for (Allocation a : entries) {
+      b.append("      { ").append(a.node().isEmpty()
+          ? "account = \"" + a.account() + "\""
+          : "node = \"" + a.node() + "\"").append(", amount = ").append(a.amount()).append(" }\n");
+    }
+    b.append("    ]\n");
   }
 
   /** The chain's {@link Genesis}; its checks (certificates, keys, plots) fail as a bad file. */
@@ -144,18 +247,66 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
     Map<String, PlotCommitment> plots = new HashMap<>();
     Map<String, String> regions = new HashMap<>();
     for (Account a : accounts) {
-      if (stakes.put(a.accountHex(), a.stake()) != null) {
+      if (plots.put(a.accountHex(), new PlotCommitment(a.plotRoot(), a.plotLeaves())) != null) {
         throw invalid(file, "account " + a.accountHex() + " is listed twice");
       }
-      plots.put(a.accountHex(), new PlotCommitment(a.plotRoot(), a.plotLeaves()));
+      if (caesar == null) {
+        stakes.put(a.accountHex(), a.stake());
+      } else if (a.stake() != 0) {
+        throw invalid(file, "account " + a.accountHex() + " has stake " + a.stake()
+            + ": with a caesar section, genesis stake goes in caesar.bonded");
+      }
       regions.put(a.accountHex(), a.region());
     }
     try {
+      Genesis plain = new Genesis(chainId, set, parameters, stakes, plots, regions,
+          time.toEpochMilli(), tickSeed, ticksPerBlock);
+      if (caesar == null) {
+        return plain;
+      }
       return new Genesis(chainId, set, parameters, stakes, plots, regions, time.toEpochMilli(),
-          tickSeed, ticksPerBlock);
+          tickSeed, ticksPerBlock, caesarGenesis(plain));
     } catch (IllegalArgumentException e) {
       throw invalid(file, e.getMessage());
     }
+  }
+
+  private CaesarGenesis caesarGenesis(Genesis plain) {
+    CaesarGenesis g = new CaesarGenesis(
+        new CaesarParameters(caesar.demurrageRatePpb(), caesar.demurrageExemptUnits(),
+            caesar.unbondingBlocks(), caesar.blockReward(), caesar.jobReward()),
+        resolve(plain, "balances", caesar.balances()), resolve(plain, "bonded", caesar.bonded()),
+        caesar.rewardPool());
+    if (g.supply() != caesar.supply()) {
+      throw new IllegalArgumentException("caesar.supply is " + caesar.supply()
+          + " but balances + bonded + reward-pool add up to " + g.supply());
+    }
+    return g;
+  }
+
+  private static Map<String, Long> resolve(Genesis plain, String key, List<Allocation> entries) {
+    Map<String, Long> out = new HashMap<>();
+    List<byte[]> keys = plain.publicKeys();
+    for (Allocation a : entries) {
+      String account = a.account();
+      if (!a.node().isEmpty()) {
+        int index = plain.indexOf(a.node());
+        if (index < 0) {
+          throw new IllegalArgumentException(
+              "caesar." + key + " names node " + a.node() + ", which is not a validator");
+        }
+        account = Digest.sha256(keys.get(index)).hex();
+      }
+      if (a.amount() < 0) {
+        throw new IllegalArgumentException(
+            "caesar." + key + " of " + account + " must be >= 0, not " + a.amount());
+      }
+      if (out.put(account, a.amount()) != null) {
+        throw new IllegalArgumentException(
+            "caesar." + key + " lists account " + account + " twice");
+      }
+    }
+    return out;
   }
 
   private static byte[] hex(Config c, String key, int length) {

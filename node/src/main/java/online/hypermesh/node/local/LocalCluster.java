@@ -60,7 +60,8 @@ public final class LocalCluster {
     int validatorCount = validators < 0 ? count : Math.min(validators, count);
     if (validatorCount > 0) {
       LocalGenesis.write(genesisFile(dataDir), identities.subList(0, validatorCount),
-          java.util.stream.IntStream.rangeClosed(1, validatorCount).mapToObj(i -> "node-" + i).toList());
+          java.util.stream.IntStream.rangeClosed(1, validatorCount).mapToObj(i -> "node-" + i).toList(),
+          clientIdentity());
     } else {
       java.nio.file.Files.deleteIfExists(genesisFile(dataDir));
     }

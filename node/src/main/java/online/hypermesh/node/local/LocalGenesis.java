@@ -24,8 +24,11 @@ import online.hypermesh.protocol.stoq.IdentityFiles;
 /**
  * The genesis of a local cluster's chain: a fresh random chain id and tick seed, the given nodes
  * as validators in order (their node certificates), the parameters and stake of
- * local-genesis.conf, and for each validator's account its stake, its plot root (derived from its
- * key, as the node derives it) and the region "local" (every local node's hypermesh.node.region).
+ * local-genesis.conf, and for each validator's account its plot root (derived from its key, as
+ * the node derives it) and the region "local" (every local node's hypermesh.node.region). The
+ * chain has CAES: each validator gets the configured liquid balance and its stake bonded in the
+ * ledger's genesis, and the CLI's client account (its key at `up`) caesar.cli-balance; the supply
+ * is their sum plus the reward pool.
  */
 final class LocalGenesis {
 
@@ -33,8 +36,9 @@ final class LocalGenesis {
 
   private LocalGenesis() {}
 
-  static GenesisFile write(Path file, List<IdentityFiles> validators, List<String> names)
-      throws IOException {
+  /** @param client the CLI's identity, whose account gets caesar.cli-balance; null for none */
+  static GenesisFile write(Path file, List<IdentityFiles> validators, List<String> names,
+      IdentityFiles client) throws IOException {
     Config c = ConfigFactory.parseResources("local-genesis.conf").resolve().getConfig("local-genesis");
     ChainParameters parameters = new ChainParameters(c.getLong("min-stake"),
         c.getInt("work-difficulty"), c.getInt("plot-leaf-bytes"), c.getLong("min-plot-leaves"),
@@ -47,6 +51,10 @@ final class LocalGenesis {
     random.nextBytes(seed);
     List<GenesisFile.Validator> set = new ArrayList<>();
     List<GenesisFile.Account> accounts = new ArrayList<>();
+    Config token = c.getConfig("caesar");
+    List<GenesisFile.Allocation> balances = new ArrayList<>();
+    List<GenesisFile.Allocation> bonded = new ArrayList<>();
+    long supply = token.getLong("reward-pool");
     for (int i = 0; i < validators.size(); i++) {
       X509Certificate leaf = PqPem.readCertificates(validators.get(i).chain()).get(0);
       try {
@@ -57,11 +65,24 @@ final class LocalGenesis {
       PublicKey key = leaf.getPublicKey();
       Plot plot = Plot.generate(Accounts.id(key), parameters.minPlotLeaves(), parameters.plotLeafBytes());
       accounts.add(new GenesisFile.Account(HexFormat.of().formatHex(Accounts.id(key)),
-          c.getLong("stake"), plot.root(), plot.leafCount(), REGION));
+          0, plot.root(), plot.leafCount(), REGION));
+      balances.add(GenesisFile.Allocation.ofNode(names.get(i), token.getLong("balance")));
+      bonded.add(GenesisFile.Allocation.ofNode(names.get(i), c.getLong("stake")));
+      supply = Math.addExact(supply, token.getLong("balance") + c.getLong("stake"));
     }
+    if (client != null && token.getLong("cli-balance") > 0) {
+      PublicKey key = PqPem.readCertificates(client.chain()).get(0).getPublicKey();
+      balances.add(GenesisFile.Allocation.ofAccount(HexFormat.of().formatHex(Accounts.id(key)),
+          token.getLong("cli-balance")));
+      supply = Math.addExact(supply, token.getLong("cli-balance"));
+    }
+    GenesisFile.Caesar caesar = new GenesisFile.Caesar(supply, token.getLong("reward-pool"),
+        token.getLong("demurrage-rate-ppb"), token.getLong("demurrage-exempt-units"),
+        token.getLong("unbonding-blocks"), token.getLong("block-reward"),
+        token.getLong("job-reward"), balances, bonded);
     GenesisFile genesis = new GenesisFile(Digest.of(chainId),
         Instant.now().truncatedTo(ChronoUnit.MILLIS), seed, c.getLong("ticks-per-block"),
-        parameters, set, accounts);
+        parameters, set, accounts, caesar);
     genesis.genesis(file);
     genesis.write(file);
     return genesis;

@@ -12,9 +12,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import online.hypermesh.node.NodeConfig;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.caesar.CaesarParameters;
+import online.hypermesh.protocol.consensus.chain.CaesarGenesis;
+import online.hypermesh.protocol.consensus.chain.ChainState;
 import online.hypermesh.protocol.consensus.chain.Genesis;
 import online.hypermesh.protocol.consensus.proof.Accounts;
 import online.hypermesh.protocol.consensus.proof.ChainParameters;
@@ -59,6 +63,66 @@ class GenesisFileTest {
     }
     return new GenesisFile(Digest.sha256(new byte[] {7}), Instant.parse("2026-11-25T23:00:00Z"),
         new byte[32], 100, PARAMS, set, accounts);
+  }
+
+  /** Four validators with CAES: 500 liquid and 1000 bonded each, 77 to a stranger, pool 9000. */
+  private static GenesisFile withCaesar() throws Exception {
+    GenesisFile plain = genesis(4);
+    List<GenesisFile.Account> accounts = new ArrayList<>();
+    List<GenesisFile.Allocation> balances = new ArrayList<>();
+    List<GenesisFile.Allocation> bonded = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      GenesisFile.Account a = plain.accounts().get(i);
+      accounts.add(new GenesisFile.Account(a.accountHex(), 0, a.plotRoot(), a.plotLeaves(),
+          a.region()));
+      balances.add(GenesisFile.Allocation.ofNode("node-" + (i + 1), 500));
+      bonded.add(GenesisFile.Allocation.ofNode("node-" + (i + 1), 1000));
+    }
+    balances.add(GenesisFile.Allocation.ofAccount(STRANGER, 77));
+    GenesisFile.Caesar caesar = new GenesisFile.Caesar(4 * 1500 + 77 + 9000, 9000, 50_000_000,
+        10, 5, 100, 7, balances, bonded);
+    return new GenesisFile(plain.chainId(), plain.time(), plain.tickSeed(), plain.ticksPerBlock(),
+        plain.parameters(), plain.validators(), accounts, caesar);
+  }
+
+  private static final String STRANGER = "ab".repeat(32);
+
+  @Test
+  void aCaesarSectionBecomesTheLedgersGenesisAndItsStake() throws Exception {
+    Path file = dir.resolve("genesis.conf");
+    withCaesar().write(file);
+    Genesis read = GenesisFile.read(file).genesis(file);
+    CaesarGenesis caesar = read.caesar();
+    assertEquals(4 * 1500 + 77 + 9000, caesar.supply());
+    assertEquals(new CaesarParameters(50_000_000, 10, 5, 100, 7), caesar.parameters());
+    assertEquals(77L, caesar.balances().get(STRANGER));
+    assertEquals(Map.of(), read.stakes());
+    ChainState state = ChainState.genesis(read);
+    for (int i = 0; i < 4; i++) {
+      byte[] account = Accounts.id(NODES.get(i).leaf().getPublicKey());
+      assertEquals(1000L, state.view().stakes().bondedStake(account));
+      assertEquals(500L, caesar.balances().get(HexFormat.of().formatHex(account)));
+    }
+    // The same file read twice is the same chain.
+    assertEquals(state.stateDigest(), ChainState.genesis(GenesisFile.read(file).genesis(file))
+        .stateDigest());
+
+    String good = Files.readString(file);
+    Files.writeString(file, good.replace("supply = 15077", "supply = 15078"));
+    assertError(file, "caesar.supply is 15078 but balances + bonded + reward-pool add up to 15077");
+    Files.writeString(file, good.replace("node = \"node-2\", amount = 1000",
+        "node = \"node-9\", amount = 1000"));
+    assertError(file, "caesar.bonded names node node-9, which is not a validator");
+    Files.writeString(file, good.replaceFirst("\", plot-root", "\", stake = 5, plot-root"));
+    assertError(file, "with a caesar section, genesis stake goes in caesar.bonded");
+    Files.writeString(file, good.replace("node = \"node-1\", amount = 500",
+        "node = \"node-1\", account = \"" + STRANGER + "\", amount = 500"));
+    assertError(file, "entries name exactly one of node or account");
+    Files.writeString(file, good.replace("demurrage-rate-ppb = 50000000",
+        "demurrage-rate-ppb = 600000000"));
+    assertError(file, "demurrageRatePpb");
+    Files.writeString(file, good.replace("block-reward = 100\n", ""));
+    assertError(file, "block-reward");
   }
 
   private static StoqIdentity stoq(Identity id) {

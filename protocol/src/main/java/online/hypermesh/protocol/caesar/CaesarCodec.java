@@ -14,6 +14,8 @@ import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.crypto.Falcon;
 
 /**
  * The wire form of a {@link CaesarTransaction}, the payload of a consensus {@code
@@ -23,11 +25,14 @@ import online.hypermesh.protocol.consensus.proof.TransactionKind;
  * proof.Transaction.MAX_PAYLOAD_BYTES} (64 KiB).
  *
  * <pre>
- * u8 version = 1, u8 operation
- * 1 transfer: u64 nonce, to (32), u64 amount, u16 memo length (0..256), memo (UTF-8)
- * 2 bond, 3 unbond: u64 nonce, u64 amount
- * 4 lock, 5 burn: u64 nonce, remote chain id (32), recipient (32), u64 amount
- * 6 redeem: recipient (32), u64 amount,
+ * u8 version = 2, u8 operation
+ * 1 transfer: u64 nonce, to (32), u64 amount, u16 memo length (0..256), memo (UTF-8), owner
+ * 2 bond, 3 unbond: u64 nonce, u64 amount, owner
+ * 4 lock, 5 burn: u64 nonce, remote chain id (32), recipient (32), u64 amount, owner
+ *   owner ({@link OwnerAuthorization}): u8 chain length (1..4), per certificate u16 length
+ *   (1..8 KiB) and DER, leaf first; u16 signature length (1..1462), FALCON-1024 signature
+ *   over OwnerAuthorization.signedBytes (which covers the bytes from version to the owner)
+ * 6 redeem (no owner: anyone may relay, the proof decides): recipient (32), u64 amount,
  *           u32 block length (1..40 KiB), block (bft Codec),
  *           u16 certificate length (1..12 KiB), commit certificate (bft Codec),
  *           transaction id (32), u16 body length (1..8 KiB), body,
@@ -36,7 +41,7 @@ import online.hypermesh.protocol.consensus.proof.TransactionKind;
  */
 public final class CaesarCodec {
 
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   public static final int MAX_MEMO_BYTES = 256;
   public static final int MAX_BLOCK_BYTES = 40 * 1024;
   public static final int MAX_CERTIFICATE_BYTES = 12 * 1024;
@@ -54,27 +59,70 @@ public final class CaesarCodec {
   /** A payload, or why the bytes are not one. */
   public sealed interface Decoded permits Valid, Malformed {}
 
-  public record Valid(CaesarTransaction transaction) implements Decoded {}
+  /** @param authorization the owner's, for every operation but a redemption (null) */
+  public record Valid(CaesarTransaction transaction, OwnerAuthorization authorization)
+      implements Decoded {}
 
   public record Malformed(String reason) implements Decoded {}
 
-  /**
-   * The envelope kind for a payload. TransactionKind has no bridge kinds yet: locks, burns and
-   * redemptions ride as TOKEN_TRANSFER and the payload's operation byte tells them apart.
-   */
+  /** The envelope kind for a payload; each operation has its own. */
   public static TransactionKind kindOf(CaesarTransaction tx) {
+    if (tx instanceof CaesarTransaction.Transfer) {
+      return TransactionKind.TOKEN_TRANSFER;
+    }
     if (tx instanceof CaesarTransaction.Bond) {
       return TransactionKind.STAKE_BOND;
     }
     if (tx instanceof CaesarTransaction.Unbond) {
       return TransactionKind.STAKE_UNBOND;
     }
-    return TransactionKind.TOKEN_TRANSFER;
+    if (tx instanceof CaesarTransaction.Lock) {
+      return TransactionKind.BRIDGE_LOCK;
+    }
+    if (tx instanceof CaesarTransaction.Burn) {
+      return TransactionKind.BRIDGE_BURN;
+    }
+    return TransactionKind.BRIDGE_REDEEM;
   }
 
-  /** Encodes; throws IllegalArgumentException for a value the decoder would refuse. */
+  /** Whether envelopes of {@code kind} carry a Caesar payload. */
+  public static boolean isCaesar(TransactionKind kind) {
+    return switch (kind) {
+      case TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM ->
+          true;
+      default -> false;
+    };
+  }
+
+  /** Whether {@code tx} must carry an owner authorization (all but a redemption). */
+  public static boolean needsOwner(CaesarTransaction tx) {
+    return !(tx instanceof CaesarTransaction.Redeem);
+  }
+
+  /** Encodes a redemption (the only operation without an owner). */
   public static byte[] encode(CaesarTransaction tx) {
-    byte[] bytes = write(tx);
+    return encode(tx, null);
+  }
+
+  /**
+   * Encodes; throws IllegalArgumentException for a value the decoder would refuse, or when
+   * {@code owner} is missing for an operation that needs it (or given for a redemption).
+   */
+  public static byte[] encode(CaesarTransaction tx, OwnerAuthorization owner) {
+    if (needsOwner(tx) != (owner != null)) {
+      throw new IllegalArgumentException(needsOwner(tx)
+          ? "a " + tx.getClass().getSimpleName() + " needs the owner's authorization"
+          : "a redemption carries no owner authorization");
+    }
+    Out out = write(tx);
+    if (owner != null) {
+      out.u8(owner.chainBytes().size());
+      for (byte[] der : owner.chainBytes()) {
+        out.u16(der.length).raw(der);
+      }
+      out.u16(owner.signatureBytes().length).raw(owner.signatureBytes());
+    }
+    byte[] bytes = out.toByteArray();
     Decoded back = decode(bytes);
     if (back instanceof Malformed m) {
       throw new IllegalArgumentException("not encodable: " + m.reason());
@@ -82,7 +130,24 @@ public final class CaesarCodec {
     return bytes;
   }
 
-  private static byte[] write(CaesarTransaction tx) {
+  /**
+   * The operation's encoding without the owner authorization: what {@link
+   * OwnerAuthorization#signedBytes} covers. Throws IllegalArgumentException for a value the
+   * decoder would refuse.
+   */
+  public static byte[] operationBytes(CaesarTransaction tx) {
+    if (tx instanceof CaesarTransaction.Bond b && (b.amount() <= 0 || b.nonce() < 0)
+        || tx instanceof CaesarTransaction.Unbond u && (u.amount() <= 0 || u.nonce() < 0)
+        || tx instanceof CaesarTransaction.Transfer t && (t.amount() <= 0 || t.nonce() < 0)
+        || tx instanceof CaesarTransaction.Lock l && (l.amount() <= 0 || l.nonce() < 0)
+        || tx instanceof CaesarTransaction.Burn x && (x.amount() <= 0 || x.nonce() < 0)) {
+      throw new IllegalArgumentException("not encodable: amounts must be positive and nonces "
+          + "non-negative");
+    }
+    return write(tx).toByteArray();
+  }
+
+  private static Out write(CaesarTransaction tx) {
     Out out = new Out();
     out.u8(VERSION);
     if (tx instanceof CaesarTransaction.Transfer t) {
@@ -119,7 +184,7 @@ public final class CaesarCodec {
         out.digest(d);
       }
     }
-    return out.toByteArray();
+    return out;
   }
 
   /** Never throws: anything but exactly one valid encoding is {@link Malformed}. */
@@ -144,10 +209,11 @@ public final class CaesarCodec {
         case REDEEM -> redeem(in);
         default -> throw new Bad("unknown operation " + op);
       };
+      OwnerAuthorization owner = needsOwner(tx) ? owner(in) : null;
       if (in.hasRemaining()) {
         throw new Bad(in.remaining() + " bytes after the end of the payload");
       }
-      return new Valid(tx);
+      return new Valid(tx, owner);
     } catch (Bad e) {
       return new Malformed(e.getMessage());
     } catch (BufferUnderflowException e) {
@@ -186,6 +252,28 @@ public final class CaesarCodec {
     InclusionProof proof = new InclusionProof(block.value(), cert.value(),
         new Transaction(txId, body), (int) index, path);
     return new CaesarTransaction.Redeem(recipient, amount, proof);
+  }
+
+  private static OwnerAuthorization owner(ByteBuffer in) throws Bad {
+    int n = in.get() & 0xff;
+    if (n < 1 || n > CertificateVerifier.MAX_CHAIN) {
+      throw new Bad("owner chain of " + n + " certificates, must be 1.."
+          + CertificateVerifier.MAX_CHAIN);
+    }
+    List<byte[]> chain = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int length = length(in.getShort() & 0xffff, OwnerAuthorization.MAX_CERTIFICATE_BYTES,
+          "owner certificate");
+      if (length == 0) {
+        throw new Bad("owner certificate of 0 bytes");
+      }
+      chain.add(bytes(in, length));
+    }
+    int length = length(in.getShort() & 0xffff, Falcon.MAX_SIGNATURE_BYTES, "owner signature");
+    if (length == 0) {
+      throw new Bad("owner signature of 0 bytes");
+    }
+    return new OwnerAuthorization(chain, bytes(in, length));
   }
 
   private static long nonce(ByteBuffer in) throws Bad {

@@ -237,6 +237,26 @@ public final class Ledger implements StakeView {
     return done(paid, at);
   }
 
+  /**
+   * Spends nonce {@code nonce} of {@code account} (created, empty, if new) without moving any
+   * unit: what the chain does when the ledger refused a committed, owner-signed operation, so the
+   * signed authorization, public in the chain, cannot apply later when it would succeed. Refused
+   * (and nothing changes) unless {@code nonce} is the account's next.
+   */
+  public Outcome spendNonce(Digest account, long nonce, BlockTime at) {
+    if (!at.notBefore(clock)) {
+      return backwards(at);
+    }
+    Account a = accounts.get(account);
+    long expected = a == null ? 0 : a.nonce;
+    if (nonce != expected) {
+      return rejected(Rejection.BAD_NONCE,
+          "account " + account + " expects nonce " + expected + ", not " + nonce);
+    }
+    accounts.computeIfAbsent(account, k -> new Account(at.millis())).nonce++;
+    return done(0, at);
+  }
+
   /** Applies a decoded payload sent by {@code sender} (redemptions go to {@link BridgeEscrow}). */
   public Outcome apply(Digest sender, CaesarTransaction tx, BlockTime at) {
     if (tx instanceof CaesarTransaction.Transfer t) {
@@ -286,6 +306,37 @@ public final class Ledger implements StakeView {
 
   public long bridgedIn(Digest remoteChain) {
     return bridgedIn.getOrDefault(remoteChain, 0L);
+  }
+
+  /**
+   * A digest of the whole ledger (clock, pool, supply, every account with its unbonding entries,
+   * the bridge counters), equal on every node that applied the same operations: two ledgers with
+   * the same digest hold the same balances to the unit.
+   */
+  public Digest stateDigest() {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+    longs(sha, clock.height(), clock.millis(), rewardPool, genesisSupply, accounts.size());
+    for (Map.Entry<Digest, Account> e : accounts.entrySet()) {
+      Account a = e.getValue();
+      sha.update(e.getKey().bytes());
+      longs(sha, a.balance, a.touchedMillis, a.nonce, a.bonded, a.unbonding, a.unbondings.size());
+      for (Unbonding u : a.unbondings) {
+        longs(sha, u.amount(), u.releaseHeight());
+      }
+    }
+    for (TreeMap<Digest, Long> m : List.of(bridgedOut, bridgedIn)) {
+      longs(sha, m.size());
+      for (Map.Entry<Digest, Long> e : m.entrySet()) {
+        sha.update(e.getKey().bytes());
+        longs(sha, e.getValue());
+      }
+    }
+    return Digest.of(sha.digest());
   }
 
   /** The conservation breakdown at the ledger's clock. */
@@ -384,6 +435,14 @@ public final class Ledger implements StakeView {
 
   private static Outcome nonPositive(long amount) {
     return rejected(Rejection.NON_POSITIVE_AMOUNT, "amount must be positive, not " + amount);
+  }
+
+  private static void longs(java.security.MessageDigest sha, long... values) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * values.length);
+    for (long v : values) {
+      b.putLong(v);
+    }
+    sha.update(b.array());
   }
 
   private static void decrement(TreeMap<Digest, Long> m, Digest key, long amount) {

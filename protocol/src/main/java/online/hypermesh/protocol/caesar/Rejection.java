@@ -18,6 +18,10 @@ public enum Rejection {
   /** The payload is not one the ledger applies directly (a redemption goes to the escrow). */
   NOT_A_LEDGER_OPERATION,
   MALFORMED,
+  /** The owner authorization does not verify (signature, certificate, chain, revocation). */
+  BAD_AUTHORIZATION,
+  /** A redemption on a chain with no bridge registered for its source. */
+  NO_BRIDGE,
   // The bridge's refusals.
   BRIDGE_FROZEN,
   NOT_CERTIFIED,

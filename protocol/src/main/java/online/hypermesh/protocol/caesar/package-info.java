@@ -67,9 +67,13 @@
  *
  * {@link online.hypermesh.protocol.caesar.CaesarCodec} encodes {@link
  * online.hypermesh.protocol.caesar.CaesarTransaction}s, the payload of a consensus {@code
- * proof.Transaction} whose sender is the envelope's PoStake key. TransactionKind has
- * TOKEN_TRANSFER, STAKE_BOND and STAKE_UNBOND but no bridge kinds; locks, burns and redemptions
- * ride as TOKEN_TRANSFER until it has them.
+ * proof.Transaction}. The envelope's sender is the node serving the request (it gives the four
+ * proofs); the account an operation acts on is its owner's, proven by the {@link
+ * online.hypermesh.protocol.caesar.OwnerAuthorization} in the payload (the owner's certificate
+ * chain and FALCON-1024 signature over the chain id, the kind's code and the operation with its
+ * nonce). Kinds: TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM
+ * (a redemption has no owner: anyone may relay a proof). The chain applies them through {@code
+ * consensus.chain.CaesarState}.
  *
  * <h2>Bridge</h2>
  *

@@ -30,4 +30,26 @@ public sealed interface ChainRequest extends KryoMessage {
    */
   record Submit(byte[] payload, String breakProof, long waitMillis) implements ChainRequest {
   }
+
+  /** One CAES account: balance with demurrage as of now, nonce, stake (`caesar balance`). */
+  record CaesarAccount(String accountHex) implements ChainRequest {
+  }
+
+  /** The conservation breakdown as of now (`caesar supply`). */
+  record CaesarSupply() implements ChainRequest {
+  }
+
+  /** The last CAES operations touching an account that this node applied (`caesar history`). */
+  record CaesarHistory(String accountHex) implements ChainRequest {
+  }
+
+  /**
+   * A CAES operation signed by its owner: {@code payload} is a {@code caesar.CaesarCodec}
+   * encoding carrying the owner authorization. The node wraps it in an envelope of its kind with
+   * its own four proofs, submits it and answers ({@link ChainResponse.Submitted}) once committed
+   * (the status then says whether the ledger applied it), rejected, or {@code waitMillis} passed.
+   * The owner's signature authorizes it, so any authenticated caller may send one.
+   */
+  record CaesarSubmit(byte[] payload, long waitMillis) implements ChainRequest {
+  }
 }

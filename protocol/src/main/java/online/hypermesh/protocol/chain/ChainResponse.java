@@ -30,7 +30,9 @@ public sealed interface ChainResponse extends KryoMessage {
 
   /**
    * @param height the block height when COMMITTED, else -1
-   * @param proof the failing proof when REJECTED (STAKE, WORK, SPACE, TIME, ENVELOPE, or OTHER)
+   * @param proof the failing proof when REJECTED (STAKE, WORK, SPACE, TIME, ENVELOPE, PAYLOAD,
+   *     or OTHER); PAYLOAD also when COMMITTED but the CAES ledger refused the operation (it is
+   *     in the chain and changed nothing), {@code reason} then saying why; else ""
    */
   record TxStatus(String transactionId, TxState state, long height, String proof, String reason)
       implements ChainResponse {
@@ -53,6 +55,47 @@ public sealed interface ChainResponse extends KryoMessage {
   }
 
   record Submitted(String transactionId, TxStatus status) implements ChainResponse {
+  }
+
+  /**
+   * A CAES account. Amounts are minor units (1 CAES = {@link #UNITS_PER_CAES}).
+   *
+   * @param balanceUnits liquid balance with demurrage applied as of {@code asOfMillis}
+   * @param nonce the nonce the account's next operation must carry
+   * @param nextReleaseHeight the height the oldest unbonding entry is released at, -1 if none
+   * @param height the committed height the answer reads
+   */
+  record CaesarAccount(String chainId, String account, long balanceUnits, long asOfMillis,
+      long nonce, long bondedUnits, long unbondingUnits, long nextReleaseHeight, long height)
+      implements ChainResponse {
+  }
+
+  /** 10^8 minor units make one CAES. */
+  long UNITS_PER_CAES = 100_000_000L;
+
+  /**
+   * The conservation law as of {@code asOfMillis}: balances + rewardPool + bonded + unbonding +
+   * bridgedOut = genesis + bridgedIn ({@code holds}).
+   */
+  record CaesarSupply(String chainId, long height, long asOfMillis, long genesisUnits,
+      long balancesUnits, long rewardPoolUnits, long bondedUnits, long unbondingUnits,
+      long bridgedOutUnits, long bridgedInUnits, boolean holds) implements ChainResponse {
+  }
+
+  /**
+   * One operation on an account.
+   *
+   * @param kind the envelope kind (TOKEN_TRANSFER, STAKE_BOND, ...)
+   * @param owner the account that authorized it
+   * @param counterparty the recipient of a transfer, lock or burn ("" otherwise)
+   * @param failure "" if the ledger applied it, else why not (it is committed all the same)
+   */
+  record CaesarEntry(long height, String transactionId, String kind, String owner,
+      String counterparty, long amountUnits, String memo, String failure) implements KryoMessage {
+  }
+
+  /** @param entries oldest first; this node keeps the last few per account */
+  record CaesarHistory(String account, List<CaesarEntry> entries) implements ChainResponse {
   }
 
   enum Reason { NOT_FOUND, BAD_REQUEST, NOT_AUTHORIZED, UNAVAILABLE, TIMEOUT }

@@ -117,8 +117,13 @@ final class BridgeFixture {
   }
 
   Transaction caesar(CaesarTransaction payload) {
-    return envelope(CaesarCodec.kindOf(payload), CaesarCodec.encode(payload));
+    return envelope(CaesarCodec.kindOf(payload), CaesarCodec.encode(payload,
+        CaesarCodec.needsOwner(payload) ? ANY_OWNER : null));
   }
+
+  /** An owner authorization the codec accepts (the bridge does not check it: the chain does). */
+  static final OwnerAuthorization ANY_OWNER =
+      new OwnerAuthorization(List.of(new byte[] {0x30, 0}), new byte[] {1, 2, 3});
 
   Transaction validatorSetChange(List<KeyPair> next) {
     return envelope(TransactionKind.VALIDATOR_SET_CHANGE,

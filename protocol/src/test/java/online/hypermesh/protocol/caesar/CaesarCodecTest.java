@@ -18,6 +18,7 @@ class CaesarCodecTest {
 
   private static final Digest TO = LedgerTest.id("to");
   private static final Digest CHAIN = LedgerTest.id("chain");
+  private static final OwnerAuthorization OWNER = BridgeFixture.ANY_OWNER;
 
   private static String malformed(byte[] bytes) {
     CaesarCodec.Decoded d = CaesarCodec.decode(bytes);
@@ -35,16 +36,19 @@ class CaesarCodecTest {
         new CaesarTransaction.Unbond(4, 999),
         new CaesarTransaction.Lock(6, CHAIN, TO, 12),
         new CaesarTransaction.Burn(7, CHAIN, TO, 13))) {
-      byte[] bytes = CaesarCodec.encode(tx);
-      assertEquals(new CaesarCodec.Valid(tx), CaesarCodec.decode(bytes));
+      byte[] bytes = CaesarCodec.encode(tx, OWNER);
+      assertEquals(new CaesarCodec.Valid(tx, OWNER), CaesarCodec.decode(bytes));
       // Any truncation is refused.
       for (int cut = 0; cut < bytes.length; cut++) {
         malformed(Arrays.copyOf(bytes, cut));
       }
       assertTrue(malformed(Arrays.copyOf(bytes, bytes.length + 1)).contains("after the end"));
     }
-    assertEquals("01020000000000000003" + "00000000000003e8",
-        HexFormat.of().formatHex(CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000))));
+    assertEquals("02020000000000000003" + "00000000000003e8" + "01" + "0002" + "3000" + "0003"
+        + "010203",
+        HexFormat.of().formatHex(CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000), OWNER)));
+    assertEquals("02020000000000000003" + "00000000000003e8",
+        HexFormat.of().formatHex(CaesarCodec.operationBytes(new CaesarTransaction.Bond(3, 1_000))));
   }
 
   @Test
@@ -57,15 +61,21 @@ class CaesarCodecTest {
     assertEquals(r.proof().block(), back.proof().block());
     assertEquals(r.proof().transaction().id(), back.proof().transaction().id());
     assertArrayEquals(bytes, CaesarCodec.encode(back));
-    assertEquals(TransactionKind.TOKEN_TRANSFER, CaesarCodec.kindOf(r));
+    assertEquals(TransactionKind.BRIDGE_REDEEM, CaesarCodec.kindOf(r));
+    assertEquals(TransactionKind.BRIDGE_LOCK,
+        CaesarCodec.kindOf(new CaesarTransaction.Lock(1, CHAIN, TO, 1)));
+    assertEquals(TransactionKind.BRIDGE_BURN,
+        CaesarCodec.kindOf(new CaesarTransaction.Burn(1, CHAIN, TO, 1)));
+    assertEquals(TransactionKind.TOKEN_TRANSFER,
+        CaesarCodec.kindOf(new CaesarTransaction.Transfer(1, TO, 1, "")));
   }
 
   @Test
   void strictDecodingNamesWhatIsWrong() {
-    byte[] bond = CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000));
-    byte[] v2 = bond.clone();
-    v2[0] = 2;
-    assertEquals("unknown payload version 2", malformed(v2));
+    byte[] bond = CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000), OWNER);
+    byte[] v1 = bond.clone();
+    v1[0] = 1;
+    assertEquals("unknown payload version 1", malformed(v1));
     byte[] op = bond.clone();
     op[1] = 42;
     assertEquals("unknown operation 42", malformed(op));
@@ -81,13 +91,31 @@ class CaesarCodecTest {
     assertEquals("no bytes", malformed(null));
     assertEquals("truncated payload", malformed(new byte[0]));
 
-    byte[] transfer = CaesarCodec.encode(new CaesarTransaction.Transfer(1, TO, 2, "ab"));
+    byte[] transfer = CaesarCodec.encode(new CaesarTransaction.Transfer(1, TO, 2, "ab"), OWNER);
     byte[] longMemo = transfer.clone();
     ByteBuffer.wrap(longMemo).putShort(50, (short) 257);
     assertEquals("memo of 257 bytes exceeds 256", malformed(longMemo));
     byte[] badUtf8 = transfer.clone();
-    badUtf8[badUtf8.length - 1] = (byte) 0xc3;
+    badUtf8[53] = (byte) 0xc3;
     assertEquals("memo is not valid UTF-8", malformed(badUtf8));
+
+    // The owner authorization: 1..4 certificates, non-empty, within their bounds.
+    int owner = 18;
+    byte[] noChain = bond.clone();
+    noChain[owner] = 0;
+    assertEquals("owner chain of 0 certificates, must be 1..4", malformed(noChain));
+    byte[] longChain = bond.clone();
+    longChain[owner] = 5;
+    assertEquals("owner chain of 5 certificates, must be 1..4", malformed(longChain));
+    byte[] bigCert = bond.clone();
+    ByteBuffer.wrap(bigCert).putShort(owner + 1, (short) (8 * 1024 + 1));
+    assertEquals("owner certificate of 8193 bytes exceeds 8192", malformed(bigCert));
+    byte[] emptySig = bond.clone();
+    ByteBuffer.wrap(emptySig).putShort(owner + 5, (short) 0);
+    assertEquals("owner signature of 0 bytes", malformed(emptySig));
+    byte[] bigSig = bond.clone();
+    ByteBuffer.wrap(bigSig).putShort(owner + 5, (short) 1463);
+    assertEquals("owner signature of 1463 bytes exceeds 1462", malformed(bigSig));
 
     byte[] redeem = CaesarCodec.encode(
         new CaesarTransaction.Redeem(TO, 5, BridgeFixture.anyProof()));
@@ -102,11 +130,18 @@ class CaesarCodecTest {
   @Test
   void encodingRefusesWhatDecodingWouldRefuse() {
     assertThrows(IllegalArgumentException.class,
-        () -> CaesarCodec.encode(new CaesarTransaction.Bond(1, 0)));
+        () -> CaesarCodec.encode(new CaesarTransaction.Bond(1, 0), OWNER));
     assertThrows(IllegalArgumentException.class,
-        () -> CaesarCodec.encode(new CaesarTransaction.Transfer(-1, TO, 5, "")));
+        () -> CaesarCodec.encode(new CaesarTransaction.Transfer(-1, TO, 5, ""), OWNER));
     assertThrows(IllegalArgumentException.class,
-        () -> CaesarCodec.encode(new CaesarTransaction.Transfer(1, TO, 5, "é".repeat(129))));
+        () -> CaesarCodec.encode(new CaesarTransaction.Transfer(1, TO, 5, "é".repeat(129)), OWNER));
+    assertThrows(IllegalArgumentException.class,
+        () -> CaesarCodec.operationBytes(new CaesarTransaction.Unbond(1, -4)));
+    // An owner operation needs the owner; a redemption has none.
+    assertThrows(IllegalArgumentException.class,
+        () -> CaesarCodec.encode(new CaesarTransaction.Bond(1, 5)));
+    assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(
+        new CaesarTransaction.Redeem(TO, 5, BridgeFixture.anyProof()), OWNER));
   }
 
   @Test
@@ -117,10 +152,12 @@ class CaesarCodecTest {
     assertEquals(lock, new EnvelopeReader().caesar(tx.body()).orElseThrow());
     assertTrue(new EnvelopeReader().validatorSetChange(tx.body()).isEmpty());
     // The same payload under a kind that does not match it is not read as a lock.
-    var wrongKind = chain.envelope(TransactionKind.STAKE_BOND, CaesarCodec.encode(lock));
+    var wrongKind = chain.envelope(TransactionKind.STAKE_BOND, CaesarCodec.encode(lock, OWNER));
     assertTrue(new EnvelopeReader().caesar(wrongKind.body()).isEmpty());
     assertTrue(new EnvelopeReader().caesar(new byte[] {1, 2}).isEmpty());
     assertTrue(Transaction.MAX_PAYLOAD_BYTES > CaesarCodec.MAX_BLOCK_BYTES
         + CaesarCodec.MAX_CERTIFICATE_BYTES + CaesarCodec.MAX_BODY_BYTES + 32 * 33 + 128);
+    assertTrue(Transaction.MAX_PAYLOAD_BYTES > 4 * (2 + OwnerAuthorization.MAX_CERTIFICATE_BYTES)
+        + 2 + 1462 + 128 + CaesarCodec.MAX_MEMO_BYTES);
   }
 }

@@ -121,7 +121,7 @@ class LedgerPropertyTest {
           tx = new CaesarTransaction.Burn(nonce, REMOTE, pick(ids, rnd),
               Math.min(amount, Math.max(1, ledger.bridgedIn(REMOTE) + rnd.nextInt(3) - 1)));
         }
-        s = new User(from, CaesarCodec.encode(tx), now);
+        s = new User(from, CaesarCodec.encode(tx, BridgeFixture.ANY_OWNER), now);
       } else if (r < 82) {
         int n = 1 + rnd.nextInt(4);
         s = new Validators(List.copyOf(ids.subList(0, n)), now);

@@ -29,7 +29,18 @@ class ChainMessagesTest {
             new ChainResponse.ValidatorInfo(0, "node-1", ID, ID, true, true, 7),
             new ChainResponse.ValidatorInfo(1, "node-2", ID, ID, false, false, -1))),
         new ChainResponse.Submitted(ID, new ChainResponse.TxStatus(ID, ChainResponse.TxState.COMMITTED, 7, "", "")),
-        new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, "no block at height 42"));
+        new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, "no block at height 42"),
+        new ChainRequest.CaesarAccount(ID),
+        new ChainRequest.CaesarSupply(),
+        new ChainRequest.CaesarHistory(ID),
+        new ChainResponse.CaesarAccount("c", ID, 1_250_000_000L, 1_700_000_000_000L, 3, 100, 5, 90,
+            77),
+        new ChainResponse.CaesarSupply("c", 77, 1_700_000_000_000L, 1000, 600, 100, 200, 50, 50,
+            0, true),
+        new ChainResponse.CaesarHistory(ID, List.of(
+            new ChainResponse.CaesarEntry(7, ID, "TOKEN_TRANSFER", ID, ID, 12, "loyer ☕", ""),
+            new ChainResponse.CaesarEntry(8, ID, "STAKE_BOND", ID, "", 1, "",
+                "INSUFFICIENT_FUNDS: balance after demurrage is 0, below 1"))));
   }
 
   @Test
@@ -42,12 +53,18 @@ class ChainMessagesTest {
     assertArrayEquals(submit.payload(), back.payload());
     assertEquals(submit.breakProof(), back.breakProof());
     assertEquals(submit.waitMillis(), back.waitMillis());
+    ChainRequest.CaesarSubmit caesar = new ChainRequest.CaesarSubmit(new byte[] {2, 1}, 30_000);
+    ChainRequest.CaesarSubmit caesarBack =
+        (ChainRequest.CaesarSubmit) codec.decode(codec.encode(caesar));
+    assertArrayEquals(caesar.payload(), caesarBack.payload());
+    assertEquals(caesar.waitMillis(), caesarBack.waitMillis());
   }
 
   @Test
   void samplesCoverEveryChainMessage() {
     List<Class<?>> sampled = new java.util.ArrayList<>(samples().stream().<Class<?>>map(Object::getClass).toList());
     sampled.add(ChainRequest.Submit.class);
+    sampled.add(ChainRequest.CaesarSubmit.class);
     for (Class<?> root : List.of(ChainRequest.class, ChainResponse.class)) {
       for (Class<?> sub : root.getPermittedSubclasses()) {
         assertTrue(sampled.contains(sub), "no round-trip sample for " + sub.getName());

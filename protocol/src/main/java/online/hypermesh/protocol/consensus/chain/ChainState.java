@@ -50,8 +50,12 @@ import online.hypermesh.protocol.consensus.proof.TransactionDigest;
  * digest, or that was already committed is skipped (it cannot reach a block past f+1 honest
  * validators; skipping keeps application exactly-once even if it did). Kinds are opaque here:
  * the payloads are returned to the caller as {@link AppliedTransaction}s for the layer that owns
- * them. Stakes, plots and regions stay as in genesis: bonding stake needs token balances
- * (Caesar), and a plot-registration transaction kind does not exist yet.
+ * them, except Caesar payloads when the genesis has a {@link CaesarGenesis}: those the chain's
+ * CAES ledger applies at the block's committed time, with block rewards and a conservation check
+ * per block ({@link CaesarState}; a refused operation is committed-but-failed, its reason in
+ * {@link AppliedTransaction#failure}). Bonded stake, which PoStake reads, is then the ledger's;
+ * only a genesis without a Caesar section uses its static {@link Genesis#stakes}. Plots and
+ * regions stay as in genesis: a plot-registration transaction kind does not exist yet.
  *
  * <p>Memory: the replay set keeps the ids whose referenced tick is still inside the freshness
  * window (older ones are refused as stale before the set matters); the tick ledger keeps the
@@ -64,6 +68,8 @@ public final class ChainState {
   private final ValidatorSet set;
   private final SignatureVerifier verifier;
   private final Map<String, Long> stakes;
+  /** Null when the genesis has no Caesar section. */
+  private final CaesarState caesar;
   private final Map<String, PlotCommitment> plots;
   private final Map<String, String> regions;
 
@@ -92,6 +98,7 @@ public final class ChainState {
     this.set = genesis.validatorSet();
     this.verifier = verifier;
     this.stakes = new HashMap<>(genesis.stakes());
+    this.caesar = genesis.caesar() == null ? null : new CaesarState(genesis);
     this.plots = new HashMap<>(genesis.plots());
     this.regions = new HashMap<>(genesis.regions());
     this.height = 0;
@@ -217,6 +224,9 @@ public final class ChainState {
 
   private void applyBlock(Block block, List<AppliedTransaction> applied) {
     BlockTick tick = tickOf(block);
+    if (caesar != null) {
+      caesar.beginBlock(block);
+    }
     List<online.hypermesh.protocol.consensus.bft.Transaction> txs = block.transactions();
     for (int i = 0; i < txs.size(); i++) {
       online.hypermesh.protocol.consensus.bft.Transaction btx = txs.get(i);
@@ -241,7 +251,11 @@ public final class ChainState {
       long referenced = tx.time() != null ? tx.time().tickCount() : tick.tickCount();
       replay.put(id, referenced);
       replayByTick.computeIfAbsent(referenced, k -> new ArrayList<>()).add(id);
-      applied.add(new AppliedTransaction(block.height(), i, block.id(), id, tx));
+      String failure = caesar == null ? "" : caesar.apply(tx, id, block);
+      applied.add(new AppliedTransaction(block.height(), i, block.id(), id, tx, failure));
+    }
+    if (caesar != null) {
+      caesar.endBlock(block);
     }
     height = block.height();
     tipId = block.id();
@@ -295,7 +309,16 @@ public final class ChainState {
 
   /** Bonded stake of an account (lowercase hex of its id), 0 if none. */
   public long stakeOf(String accountHex) {
+    if (caesar != null) {
+      return Genesis.isAccountId(accountHex)
+          ? caesar.bondedStake(HexFormat.of().parseHex(accountHex)) : 0;
+    }
     return stakes.getOrDefault(accountHex, 0L);
+  }
+
+  /** The chain's CAES ledger, if its genesis has a Caesar section. */
+  public Optional<CaesarState> caesar() {
+    return Optional.ofNullable(caesar);
   }
 
   /**
@@ -316,7 +339,7 @@ public final class ChainState {
       }
     };
     return new CommittedState(
-        account -> stakes.getOrDefault(hex(account), 0L),
+        caesar != null ? caesar::bondedStake : account -> stakes.getOrDefault(hex(account), 0L),
         account -> Optional.ofNullable(plots.get(hex(account))),
         account -> Optional.ofNullable(regions.get(hex(account))),
         ledger,
@@ -324,7 +347,8 @@ public final class ChainState {
   }
 
   /**
-   * A digest of the whole state (tip, ticks, registries, replay set, transaction index), equal
+   * A digest of the whole state (tip, ticks, registries, replay set, transaction index, the CAES
+   * ledger with its record of failed transactions), equal
    * on every node that applied the same chain. Costs a pass over the index: for tests and audits.
    */
   public Digest stateDigest() {
@@ -352,6 +376,9 @@ public final class ChainState {
         .append(',').append(v)));
     transactionHeights.forEach((k, v) -> flush(sha, sb.append("|i").append(k.hex()).append(',')
         .append(v)));
+    if (caesar != null) {
+      flush(sha, sb.append("|c").append(caesar.stateDigest().hex()));
+    }
     return Digest.of(sha.digest());
   }
 

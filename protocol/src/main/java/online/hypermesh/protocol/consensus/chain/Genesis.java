@@ -37,7 +37,9 @@ import online.hypermesh.protocol.crypto.Pq;
  * @param chainId binds every signature to this chain
  * @param validators the validator set, index = position; certificates carry FALCON-1024 keys
  * @param parameters the proof parameters
- * @param stakes bonded stake (minor units, >= 0) by account, until Caesar holds stakes
+ * @param stakes bonded stake (minor units, >= 0) by account, for a chain without CAES: PoStake
+ *     reads it only when {@code caesar} is null, and it must be empty otherwise (stake is then
+ *     the ledger's bonded CAES, starting from {@code caesar.bonded})
  * @param plots registered plots by account; at least {@code parameters.minPlotLeaves()} leaves
  * @param regions registered region by account (see {@code RegionRegistry})
  * @param genesisTimeMillis the time of the implicit height-0 block: the first block's lower bound
@@ -46,6 +48,7 @@ import online.hypermesh.protocol.crypto.Pq;
  *     #MAX_TICKS_PER_BLOCK}; a validator hashes this many times to check a proposal. With
  *     {@code parameters.clockSkewMillis()} (how far a block's time may be from a voter's clock)
  *     it makes the chain's {@link BlockTiming}.
+ * @param caesar the CAES ledger's genesis, or null for a chain without the token
  */
 public record Genesis(
     Digest chainId,
@@ -56,10 +59,19 @@ public record Genesis(
     Map<String, String> regions,
     long genesisTimeMillis,
     byte[] tickSeed,
-    long ticksPerBlock) {
+    long ticksPerBlock,
+    CaesarGenesis caesar) {
 
   public static final long MAX_TICKS_PER_BLOCK = BlockTiming.MAX_TICKS_PER_BLOCK;
   public static final int MAX_TICK_SEED_BYTES = 1024;
+
+  /** A chain without CAES: PoStake reads {@code stakes}. */
+  public Genesis(Digest chainId, List<GenesisValidator> validators, ChainParameters parameters,
+      Map<String, Long> stakes, Map<String, PlotCommitment> plots, Map<String, String> regions,
+      long genesisTimeMillis, byte[] tickSeed, long ticksPerBlock) {
+    this(chainId, validators, parameters, stakes, plots, regions, genesisTimeMillis, tickSeed,
+        ticksPerBlock, null);
+  }
 
   public Genesis {
     Objects.requireNonNull(chainId, "genesis chainId");
@@ -104,6 +116,10 @@ public record Genesis(
             + ChainParameters.MAX_PLOT_LEAVES);
       }
     });
+    if (caesar != null && !stakes.isEmpty()) {
+      throw new IllegalArgumentException("a genesis with a caesar section takes bonded stake from "
+          + "caesar.bonded; its stakes must be empty, not " + stakes.size() + " entries");
+    }
     regions = sorted(regions, "region", (account, region) -> {
       int bytes = region == null ? 0 : region.getBytes(StandardCharsets.UTF_8).length;
       if (region == null || region.isBlank() || bytes > LocationClaim.MAX_REGION_BYTES) {

@@ -17,9 +17,11 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
 /**
  * The four proofs as the BFT core's {@link TransactionValidator}: the body must decode as an
  * NKrypt transaction whose digest is the BFT transaction id, and pass {@link NKryptVerifier}
- * against the committed state ({@link ChainState#view()}, read live). A refusal's reason starts
- * with the failing proof's name ({@code TIME: }, {@code WORK: }, {@code STAKE: }, {@code SPACE:
- * }, or {@code ENVELOPE: } for bytes that are not a transaction), so it can label metrics and
+ * against the committed state ({@link ChainState#view()}, read live); then, on a chain with CAES,
+ * a Caesar payload must pass {@link CaesarState#precheck} (what would certainly fail when
+ * applied). A refusal's reason starts with the failing proof's name ({@code TIME: }, {@code
+ * WORK: }, {@code STAKE: }, {@code SPACE: }, {@code ENVELOPE: } for bytes that are not a
+ * transaction, {@code PAYLOAD: CAES } for the Caesar precheck), so it can label metrics and
  * answer {@code chain tx ID}; {@link #proofOf} reads it back.
  *
  * <p>Deterministic for a given committed state, apart from what the proofs read from the clock
@@ -31,6 +33,9 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
 public final class NKryptTransactionValidator implements TransactionValidator {
 
   private final NKryptVerifier verifier;
+  private final ChainState state;
+  private final CertificateVerifier certificates;
+  private final VerifiedChainCache chains = new VerifiedChainCache();
 
   /**
    * @param certificates the TrustChain (or node-local CA) anchor and revocations for PoStake
@@ -39,10 +44,10 @@ public final class NKryptTransactionValidator implements TransactionValidator {
    */
   public NKryptTransactionValidator(
       ChainState state, CertificateVerifier certificates, JobReExecutor jobs, Clock clock) {
-    Objects.requireNonNull(state, "state");
-    this.verifier = new NKryptVerifier(state.genesisConfig().parameters(),
-        Objects.requireNonNull(certificates, "certificates"), state.view(), jobs,
-        Objects.requireNonNull(clock, "clock"), new VerifiedChainCache());
+    this.state = Objects.requireNonNull(state, "state");
+    this.certificates = Objects.requireNonNull(certificates, "certificates");
+    this.verifier = new NKryptVerifier(state.genesisConfig().parameters(), certificates,
+        state.view(), jobs, Objects.requireNonNull(clock, "clock"), chains);
   }
 
   @Override
@@ -62,6 +67,12 @@ public final class NKryptTransactionValidator implements TransactionValidator {
       online.hypermesh.protocol.consensus.proof.Verdict verdict = verifier.verify(tx);
       if (verdict instanceof online.hypermesh.protocol.consensus.proof.Verdict.Rejected r) {
         return refuse(r.proof(), r.reason());
+      }
+      if (state.caesar().isPresent()) {
+        var failure = state.caesar().get().precheck(tx, certificates, chains);
+        if (failure.isPresent()) {
+          return refuse(ProofKind.PAYLOAD, "CAES " + failure.get());
+        }
       }
       return Verdict.accept();
     } catch (RuntimeException e) {

@@ -11,5 +11,11 @@ public enum ProofKind {
   /** PoSpace (where): location claim, storage challenge answer. */
   SPACE,
   /** PoTime (when): tick reference, time window, replay. */
-  TIME
+  TIME,
+  /**
+   * Not a proof: the four proofs hold, but the payload can only fail where its kind applies
+   * (a CAES operation that does not decode, whose owner authorization does not verify, or whose
+   * nonce is already used).
+   */
+  PAYLOAD
 }

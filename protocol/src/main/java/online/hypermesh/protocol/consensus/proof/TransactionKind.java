@@ -16,7 +16,13 @@ public enum TransactionKind {
   CERTIFICATE_REVOCATION(7),
   /** A Catalog job result: PoWork also re-executes the job (see {@link JobClaim}). */
   JOB_RESULT(8),
-  VALIDATOR_SET_CHANGE(9);
+  VALIDATOR_SET_CHANGE(9),
+  /** CAES locked here for another chain (a Caesar payload, see caesar.CaesarCodec). */
+  BRIDGE_LOCK(10),
+  /** Wrapped CAES burned here, to be released on the chain it came from. */
+  BRIDGE_BURN(11),
+  /** A relayed, proven remote lock or burn paid out here. */
+  BRIDGE_REDEEM(12);
 
   private final int code;
 

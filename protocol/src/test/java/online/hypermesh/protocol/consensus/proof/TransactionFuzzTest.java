@@ -53,7 +53,11 @@ class TransactionFuzzTest {
       }
     }
     // The mutations must reach past the decoder into every proof, or this test tests little.
+    // PAYLOAD is the chain's check of what a kind's layer applies, not NKryptVerifier's.
     for (ProofKind proof : ProofKind.values()) {
+      if (proof == ProofKind.PAYLOAD) {
+        continue;
+      }
       assertTrue(rejections.getOrDefault(proof, 0) > 0, proof + " never reached: " + rejections);
     }
     System.out.println("fuzz: rejected " + rejections + "; accepted (same id) " + accepted

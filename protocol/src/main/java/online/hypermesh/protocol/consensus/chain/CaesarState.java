@@ -1,0 +1,340 @@
+package online.hypermesh.protocol.consensus.chain;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import online.hypermesh.protocol.caesar.AccountView;
+import online.hypermesh.protocol.caesar.BlockTime;
+import online.hypermesh.protocol.caesar.CaesarCodec;
+import online.hypermesh.protocol.caesar.CaesarParameters;
+import online.hypermesh.protocol.caesar.CaesarTransaction;
+import online.hypermesh.protocol.caesar.Checked;
+import online.hypermesh.protocol.caesar.Ledger;
+import online.hypermesh.protocol.caesar.Outcome;
+import online.hypermesh.protocol.caesar.Rejection;
+import online.hypermesh.protocol.caesar.Supply;
+import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.proof.Transaction;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
+import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.crypto.VerifiedChainCache;
+
+/**
+ * The CAES ledger as part of the committed state ({@link ChainState} owns one when the genesis
+ * has a {@link CaesarGenesis}). Per committed block, in this order:
+ *
+ * <ol>
+ *   <li>{@link Ledger#beginBlock} at the block's {@link BlockTime}: its height and the timestamp
+ *       the block carries (strictly increasing by the tick rule), never a node's clock; matured
+ *       unbondings return to their owners.
+ *   <li>Each Caesar transaction (kinds {@link CaesarCodec#isCaesar}) in block order: the payload
+ *       must decode with an operation matching the envelope's kind, the owner authorization must
+ *       verify ({@link online.hypermesh.protocol.caesar.OwnerAuthorization#owner}, the
+ *       deterministic part), and the ledger must accept the operation on the owner's account. A
+ *       transaction that fails any of these stays committed (it is in the chain and its id is
+ *       spent) but changes no balance; its reason ({@code REJECTION: detail}) is recorded by id,
+ *       the same on every node. Locks, burns and redemptions fail with NO_BRIDGE: no bridge to
+ *       another chain is registered in the chain state yet. If the owner's signature held and the
+ *       nonce was the account's next, the nonce is spent all the same ({@link
+ *       Ledger#spendNonce}): the authorization is public once committed and must not apply later,
+ *       when it might succeed.
+ *   <li>The block reward: {@link Ledger#rewardValidators} over the block's proposer followed by
+ *       the signers of the quorum certificate the block carries (its parent's, in index order),
+ *       one equal share per listing, so the proposer who also signed gets two; the division's
+ *       remainder stays in the pool. The list is fixed by the block's id, so every node pays the
+ *       same accounts; the commit certificate is not used because different nodes may hold
+ *       different 2f+1 subsets of it. The first block carries the genesis certificate, which has
+ *       no signers: only its proposer is paid.
+ *   <li>The conservation law ({@link Supply#holds}); a violation is a bug in the money code and
+ *       throws {@link IllegalStateException} rather than let a node carry a wrong ledger.
+ * </ol>
+ *
+ * <p>{@link #precheck} is what a validator refuses before ordering: what will certainly fail
+ * whatever is committed before it (a payload that does not decode, an authorization that does
+ * not verify in full, including the owner's certificate chain, validity and revocation, a nonce
+ * already used, a redemption without a bridge), so the client is told why instead of getting a
+ * committed-but-failed transaction. Balances are not prechecked: an incoming transfer committed
+ * first may cover the amount.
+ */
+public final class CaesarState {
+
+  private final Digest chainId;
+  private final Ledger ledger;
+  private final List<Digest> validatorAccounts;
+  private final TreeMap<Digest, String> failures = new TreeMap<>();
+
+  CaesarState(Genesis genesis) {
+    this.chainId = genesis.chainId();
+    CaesarGenesis g = genesis.caesar();
+    this.ledger = new Ledger(g.parameters(), g.ledgerGenesis(genesis.genesisTimeMillis()));
+    List<Digest> accounts = new ArrayList<>();
+    for (byte[] key : genesis.publicKeys()) {
+      accounts.add(Digest.sha256(key));
+    }
+    this.validatorAccounts = List.copyOf(accounts);
+    check();
+  }
+
+  /** The ledger's view of bonded stake, which PoStake reads. */
+  long bondedStake(byte[] account) {
+    return ledger.bondedStake(account);
+  }
+
+  static BlockTime timeOf(Block block) {
+    return new BlockTime(block.height(), block.time().timestampMillis());
+  }
+
+  void beginBlock(Block block) {
+    Outcome begun = ledger.beginBlock(timeOf(block));
+    if (!begun.applied()) {
+      throw new IllegalStateException("CAES ledger refused block " + block.height() + ": "
+          + begun);
+    }
+  }
+
+  /** Applies one committed transaction; returns "" if applied or not Caesar, else the reason. */
+  String apply(Transaction tx, Digest id, Block block) {
+    if (!CaesarCodec.isCaesar(tx.kind())) {
+      return "";
+    }
+    Decoded d = decode(tx);
+    Outcome outcome;
+    Digest owner = null;
+    if (d.refusal != null) {
+      outcome = d.refusal;
+    } else {
+      Checked<Digest> checked = d.valid.authorization().owner(chainId, d.valid.transaction());
+      if (checked.ok()) {
+        owner = checked.value();
+        outcome = bridged(d.valid.transaction())
+            ? new Outcome.Rejected(Rejection.NO_BRIDGE, NO_BRIDGE)
+            : ledger.apply(owner, d.valid.transaction(), timeOf(block));
+        if (outcome instanceof Outcome.Rejected r && r.reason() != Rejection.BAD_NONCE) {
+          // Committed and signed by the owner: its nonce is spent even though nothing moved.
+          ledger.spendNonce(owner, nonceOf(d.valid.transaction()), timeOf(block));
+        }
+      } else {
+        outcome = checked.refusal();
+      }
+    }
+    String reason = outcome instanceof Outcome.Rejected rejected ? rejected.toString() : "";
+    if (!reason.isEmpty()) {
+      failures.put(id, reason);
+    }
+    if (owner != null) {
+      remember(owner, d.valid.transaction(), tx, id, block.height(), reason);
+    }
+    return reason;
+  }
+
+  /**
+   * One line of an account's history: a read model for `caesar history`, not part of the
+   * committed state (not in the digest), the last {@link #HISTORY} per account.
+   *
+   * @param counterparty the recipient of a transfer, lock or burn, else null
+   * @param failure "" when applied
+   */
+  public record HistoryEntry(long height, Digest transactionId, TransactionKind kind,
+      Digest owner, Digest counterparty, long amount, String memo, String failure) {}
+
+  static final int HISTORY = 100;
+  private final Map<Digest, ArrayDeque<HistoryEntry>> history = new HashMap<>();
+
+  private void remember(Digest owner, CaesarTransaction op, Transaction tx, Digest id,
+      long height, String failure) {
+    Digest counterparty = null;
+    long amount = 0;
+    String memo = "";
+    if (op instanceof CaesarTransaction.Transfer t) {
+      counterparty = t.to();
+      amount = t.amount();
+      memo = t.memo();
+    } else if (op instanceof CaesarTransaction.Bond b) {
+      amount = b.amount();
+    } else if (op instanceof CaesarTransaction.Unbond u) {
+      amount = u.amount();
+    } else if (op instanceof CaesarTransaction.Lock l) {
+      counterparty = l.recipient();
+      amount = l.amount();
+    } else if (op instanceof CaesarTransaction.Burn b) {
+      counterparty = b.recipient();
+      amount = b.amount();
+    }
+    HistoryEntry e = new HistoryEntry(height, id, tx.kind(), owner, counterparty, amount, memo,
+        failure);
+    add(owner, e);
+    if (op instanceof CaesarTransaction.Transfer && counterparty != null
+        && !counterparty.equals(owner)) {
+      add(counterparty, e);
+    }
+  }
+
+  private void add(Digest account, HistoryEntry e) {
+    ArrayDeque<HistoryEntry> list = history.computeIfAbsent(account, k -> new ArrayDeque<>());
+    list.addLast(e);
+    while (list.size() > HISTORY) {
+      list.pollFirst();
+    }
+  }
+
+  /** The last operations on {@code account} (as owner or recipient), oldest first. */
+  public List<HistoryEntry> history(Digest account) {
+    ArrayDeque<HistoryEntry> list = history.get(account);
+    return list == null ? List.of() : List.copyOf(list);
+  }
+
+  private static final String NO_BRIDGE = "no bridge is registered on this chain";
+
+  /**
+   * Locks and burns need a bridge to another chain, registered in the chain state, which does not
+   * exist yet: a lock would move units to bridged-out with nothing able to bring them back.
+   */
+  private static boolean bridged(CaesarTransaction op) {
+    return op instanceof CaesarTransaction.Lock || op instanceof CaesarTransaction.Burn;
+  }
+
+  private record Decoded(CaesarCodec.Valid valid, Outcome.Rejected refusal) {}
+
+  private static Decoded decode(Transaction tx) {
+    CaesarCodec.Decoded decoded = CaesarCodec.decode(tx.payload());
+    if (decoded instanceof CaesarCodec.Malformed m) {
+      return new Decoded(null, new Outcome.Rejected(Rejection.MALFORMED,
+          "the " + tx.kind() + " payload does not decode: " + m.reason()));
+    }
+    CaesarCodec.Valid valid = (CaesarCodec.Valid) decoded;
+    if (CaesarCodec.kindOf(valid.transaction()) != tx.kind()) {
+      return new Decoded(null, new Outcome.Rejected(Rejection.MALFORMED, "a "
+          + CaesarCodec.kindOf(valid.transaction()) + " operation under envelope kind "
+          + tx.kind()));
+    }
+    if (valid.transaction() instanceof CaesarTransaction.Redeem) {
+      return new Decoded(null, new Outcome.Rejected(Rejection.NO_BRIDGE, NO_BRIDGE));
+    }
+    return new Decoded(valid, null);
+  }
+
+  /** Pays the block reward (see the class comment) and checks conservation. */
+  void endBlock(Block block) {
+    List<Digest> paid = new ArrayList<>();
+    if (block.proposer() >= 0 && block.proposer() < validatorAccounts.size()) {
+      paid.add(validatorAccounts.get(block.proposer()));
+    }
+    for (int signer : block.qc().signatures().keySet()) {
+      if (signer >= 0 && signer < validatorAccounts.size()) {
+        paid.add(validatorAccounts.get(signer));
+      }
+    }
+    Outcome reward = ledger.rewardValidators(paid, timeOf(block));
+    if (!reward.applied()) {
+      throw new IllegalStateException("CAES block reward refused at block " + block.height()
+          + ": " + reward);
+    }
+    check();
+  }
+
+  private void check() {
+    Supply supply = ledger.conservation();
+    if (!supply.holds()) {
+      throw new IllegalStateException("CAES conservation law broken at " + ledger.clock() + ": "
+          + supply);
+    }
+  }
+
+  /**
+   * Why {@code tx} will certainly fail, or empty. Reads the committed state and, for the owner's
+   * certificate, the clock and revocations of {@code certificates}.
+   */
+  Optional<String> precheck(Transaction tx, CertificateVerifier certificates,
+      VerifiedChainCache cache) {
+    if (!CaesarCodec.isCaesar(tx.kind())) {
+      return Optional.empty();
+    }
+    Decoded d = decode(tx);
+    if (d.refusal != null) {
+      return Optional.of(d.refusal.toString());
+    }
+    CaesarTransaction op = d.valid.transaction();
+    Checked<Digest> owner = d.valid.authorization().verify(chainId, op, certificates, cache);
+    if (!owner.ok()) {
+      return Optional.of(owner.refusal().toString());
+    }
+    if (bridged(op)) {
+      return Optional.of(Rejection.NO_BRIDGE + ": " + NO_BRIDGE);
+    }
+    long nonce = nonceOf(op);
+    long expected = ledger.account(owner.value(), ledger.clock().millis())
+        .map(AccountView::nonce).orElse(0L);
+    if (nonce < expected) {
+      return Optional.of(Rejection.BAD_NONCE + ": account " + owner.value().hex()
+          + " has used nonce " + nonce + "; its next is " + expected);
+    }
+    return Optional.empty();
+  }
+
+  private static long nonceOf(CaesarTransaction op) {
+    if (op instanceof CaesarTransaction.Transfer t) {
+      return t.nonce();
+    } else if (op instanceof CaesarTransaction.Bond b) {
+      return b.nonce();
+    } else if (op instanceof CaesarTransaction.Unbond u) {
+      return u.nonce();
+    } else if (op instanceof CaesarTransaction.Lock l) {
+      return l.nonce();
+    } else if (op instanceof CaesarTransaction.Burn b) {
+      return b.nonce();
+    }
+    return Long.MAX_VALUE;
+  }
+
+  public CaesarParameters parameters() {
+    return ledger.parameters();
+  }
+
+  /** The last committed block's height and time, as the ledger applied it. */
+  public BlockTime clock() {
+    return ledger.clock();
+  }
+
+  /** An account with demurrage applied as of {@code millis} (not before its last change). */
+  public Optional<AccountView> account(Digest id, long millis) {
+    return ledger.account(id, millis);
+  }
+
+  /** The conservation breakdown with demurrage applied as of {@code millis}. */
+  public Supply supply(long millis) {
+    return ledger.conservation(Math.max(millis, ledger.clock().millis()));
+  }
+
+  public long rewardPool() {
+    return ledger.rewardPool();
+  }
+
+  /** The reason a committed Caesar transaction changed nothing, if it failed. */
+  public Optional<String> failure(Digest transactionId) {
+    return Optional.ofNullable(failures.get(transactionId));
+  }
+
+  /** Committed-but-failed transactions by id. */
+  public Map<Digest, String> failures() {
+    return Collections.unmodifiableMap(failures);
+  }
+
+  /** The ledger's digest and the failure record's, for {@link ChainState#stateDigest}. */
+  Digest stateDigest() {
+    List<byte[]> parts = new ArrayList<>();
+    parts.add(ledger.stateDigest().bytes());
+    for (Map.Entry<Digest, String> e : failures.entrySet()) {
+      byte[] reason = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      parts.add(e.getKey().bytes());
+      parts.add(java.nio.ByteBuffer.allocate(4).putInt(reason.length).array());
+      parts.add(reason);
+    }
+    return Digest.sha256(parts.toArray(new byte[0][]));
+  }
+}
