@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
     subcommands = {AssetCommand.Register.class, AssetCommand.Get.class, AssetCommand.ListAssets.class})
 final class AssetCommand {
 
-  @Command(name = "register", description = "Register an asset; the id must be new.")
+  @Command(name = "register", description = "Register an asset; the id must be new. With consensus on, answers once the "
+      + "registration's transaction is committed, with its block height.")
   static final class Register implements Callable<Integer> {
     @Mixin
     NodeOptions node;
