@@ -82,8 +82,24 @@ public final class ChainAssets {
     } catch (IllegalArgumentException e) {
       return done(new AssetResponse.Rejected(AssetResponse.Reason.INVALID, e.getMessage()));
     }
-    return submitter.submit(new ChainRequest.Submit(payload, "", commitTimeout.toMillis()), askTimeout)
-        .thenCompose(this::answer);
+    // The entities can hold assets this chain never saw: `hypermesh up` starts a fresh chain over
+    // the same Cassandra, and consensus-off registrations are direct. They are not overwritten.
+    return entity(request.assetId()).<AssetResponse>ask(AssetEntity.Get::new, askTimeout)
+        .handle((found, failure) -> found)
+        .thenCompose(found -> {
+          if (found instanceof AssetResponse.Found f) {
+            return done(new AssetResponse.Rejected(AssetResponse.Reason.DUPLICATE,
+                "asset id " + request.assetId() + " is already registered" + (f.height() < 0
+                    ? " (without a chain, or on an earlier one)"
+                    : " (transaction " + f.transactionId() + " at height " + f.height() + ")")));
+          }
+          return submitter.submit(new ChainRequest.Submit(payload, "", commitTimeout.toMillis()),
+              askTimeout).thenCompose(this::answer);
+        });
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<AssetEntity.Command> entity(String id) {
+    return ClusterSharding.get(system).entityRefFor(AssetEntity.TYPE_KEY, id);
   }
 
   private CompletionStage<AssetResponse> answer(ChainResponse response) {
@@ -126,10 +142,15 @@ public final class ChainAssets {
     AssetRules.Registered registered = (AssetRules.Registered) outcome.get();
     AssetResponse.Registered answer = new AssetResponse.Registered(registered.asset(),
         registered.height(), registered.transactionId());
-    return ClusterSharding.get(system).entityRefFor(AssetEntity.TYPE_KEY, registered.asset().assetId())
+    return entity(registered.asset().assetId())
         .<AssetResponse>ask(replyTo -> new AssetEntity.ApplyCommitted(registered.asset(),
             registered.height(), registered.index(), registered.transactionId(), replyTo), askTimeout)
         .handle((applied, failure) -> {
+          if (applied instanceof AssetResponse.Rejected r && r.reason() == AssetResponse.Reason.DUPLICATE) {
+            return new AssetResponse.Rejected(AssetResponse.Reason.DUPLICATE, "transaction " + id
+                + " is committed at height " + height + " but not applied: " + r.message()
+                + " by a registration this chain does not hold (an earlier chain or consensus off)");
+          }
           if (failure != null || !(applied instanceof AssetResponse.Registered)) {
             // Committed is committed: the node's applier keeps delivering it until the entity has it.
             log.warn("asset {} committed by {} at height {}; its entity has not confirmed yet: {}",
