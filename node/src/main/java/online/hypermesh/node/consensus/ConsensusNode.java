@@ -20,9 +20,6 @@ import online.hypermesh.actors.consensus.Validator;
 import online.hypermesh.actors.consensus.ValidatorSettings;
 import online.hypermesh.actors.hypermesh.AssetApplier;
 import online.hypermesh.actors.hypermesh.AssetEntity;
-import online.hypermesh.protocol.consensus.chain.AppliedTransaction;
-import online.hypermesh.protocol.hypermesh.AssetRules;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import online.hypermesh.node.NodeConfig;
 import online.hypermesh.protocol.consensus.bft.Block;
 import online.hypermesh.protocol.consensus.bft.Codec;
@@ -31,6 +28,7 @@ import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.FalconSigner;
 import online.hypermesh.protocol.consensus.bft.FalconVerifier;
 import online.hypermesh.protocol.consensus.bft.TransactionValidator;
+import online.hypermesh.protocol.consensus.chain.AppliedTransaction;
 import online.hypermesh.protocol.consensus.chain.ChainState;
 import online.hypermesh.protocol.consensus.chain.Genesis;
 import online.hypermesh.protocol.consensus.chain.NKryptTransactionValidator;
@@ -39,12 +37,14 @@ import online.hypermesh.protocol.consensus.proof.LocationClaim;
 import online.hypermesh.protocol.consensus.proof.Plot;
 import online.hypermesh.protocol.consensus.proof.PlotCommitment;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.hypermesh.AssetRules;
 import online.hypermesh.protocol.stoq.StoqIdentity;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * first; then the validator's journal (every block it ever committed) is replayed into the keeper,
  * which ignores what it already has, so a crash between the validator's and the keeper's write
  * loses nothing; only then does the validator start and tell new commits.
+ *
+ * <p>The keeper hands each applied transaction to the layers: ASSET_REGISTRATION through {@link
+ * AssetRules} to the asset entities ({@link AssetApplier}); {@link ChainAssets} serves
+ * registrations through the chain.
  */
 public final class ConsensusNode {
 
