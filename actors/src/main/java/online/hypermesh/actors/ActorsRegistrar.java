@@ -2,6 +2,7 @@ package online.hypermesh.actors;
 
 import online.hypermesh.actors.consensus.ChainKeeper;
 import online.hypermesh.actors.consensus.Validator;
+import online.hypermesh.actors.hypermesh.AssetApplier;
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.actors.hypermesh.OwnerIndex;
 import online.hypermesh.actors.trustchain.CertificateAuthority;
@@ -89,6 +90,14 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1346, ChainKeeper.GetValidators.class)
         .register(1347, ChainKeeper.BlockApplied.class)
         .register(1348, ChainKeeper.TransactionRejected.class)
+        // Assets applied from the chain: 1360-1379.
+        .register(1360, AssetEntity.ApplyCommitted.class)
+        .register(1361, AssetEntity.CommittedIndexAcked.class)
+        .register(1362, AssetEntity.RegisteredOnChain.class)
+        .register(1363, AssetApplier.Apply.class)
+        .register(1364, AssetApplier.Answered.class)
+        .register(1365, AssetApplier.Retry.class)
+        .sealedRoot(AssetApplier.Command.class)
         .sealedRoot(ChainKeeper.Command.class)
         .sealedRoot(ChainKeeper.Event.class)
         .sealedRoot(Validator.Command.class)

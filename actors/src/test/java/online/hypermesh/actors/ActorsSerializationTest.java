@@ -1,6 +1,7 @@
 package online.hypermesh.actors;
 
 import com.typesafe.config.ConfigFactory;
+import online.hypermesh.actors.hypermesh.AssetApplier;
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.actors.hypermesh.OwnerIndex;
 import online.hypermesh.actors.trustchain.CertificateAuthority;
@@ -54,7 +55,15 @@ class ActorsSerializationTest {
         new AssetEntity.IndexAcked(asset, replyTo),
         new AssetEntity.IndexFailed("cpu-1", "timeout", replyTo),
         new AssetEntity.Registered(asset),
-        new AssetEntity.State(asset),
+        new AssetEntity.State(asset, -1, ""),
+        new AssetEntity.State(asset, 7, "ab12"),
+        new AssetEntity.ApplyCommitted(asset, 7, 0, "ab12", replyTo),
+        new AssetEntity.CommittedIndexAcked(new AssetEntity.ApplyCommitted(asset, 7, 1, "ab12", replyTo)),
+        new AssetEntity.RegisteredOnChain(asset, 7, 2, "ab12"),
+        new AssetApplier.Apply(asset, 7, 0, "ab12"),
+        new AssetApplier.Answered("ab12", new AssetResponse.Registered(asset, 7, "ab12"), ""),
+        new AssetApplier.Answered("ab12", null, "timeout"),
+        new AssetApplier.Retry(),
         new OwnerIndex.Add("cpu-1", addedTo),
         new OwnerIndex.ListIds(idsTo),
         new OwnerIndex.Added("cpu-1"),
@@ -106,7 +115,7 @@ class ActorsSerializationTest {
       }
       covered.add(sample.getClass());
     }
-    for (Class<?> root : List.of(AssetEntity.Command.class, AssetEntity.Event.class, OwnerIndex.Command.class, OwnerIndex.Event.class,
+    for (Class<?> root : List.of(AssetApplier.Command.class, AssetEntity.Command.class, AssetEntity.Event.class, OwnerIndex.Command.class, OwnerIndex.Event.class,
         TransparencyLog.Command.class, TransparencyLog.Event.class, CertificateAuthority.Command.class,
         CertificateAuthority.Event.class)) {
       for (Class<?> sub : root.getPermittedSubclasses()) {

@@ -133,7 +133,8 @@ public final class Node {
       ConsensusNode consensus = ConsensusNode.start(system, config, identity);
       ChainService chain = consensus == null ? null : new ChainService(system, consensus);
 
-      handler.wire(new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain, chain));
+      handler.wire(new StoqRouter(KryoCodec.of(new ProtocolRegistrar()), assets, trustChain, chain,
+          consensus == null ? null : consensus.assets()));
       bootstrap.stoqListening("[" + settings.bindAddress().getHostAddress() + "]:" + port, List.of(StoqProtocol.ALPN, DoqService.ALPN));
       NodeMetrics.register(classic, stoq);
       trustChain.startRenewal(system, config, nodeIdentity, bootstrap);

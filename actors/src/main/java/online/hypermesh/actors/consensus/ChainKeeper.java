@@ -10,6 +10,7 @@ import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.chain.AppliedTransaction;
 import online.hypermesh.protocol.consensus.chain.ChainState;
 import online.hypermesh.protocol.consensus.chain.CommitRejectedException;
 import online.hypermesh.protocol.consensus.chain.Genesis;
@@ -103,13 +104,32 @@ public final class ChainKeeper
   }
 
   /**
+   * The layers' side of a commit: the transactions {@link ChainState#apply} returned (after it
+   * checked the certificate), in chain order, each once per state. Called on the keeper's thread
+   * under the state's monitor, also while the keeper replays its journal at start; must not block.
+   */
+  @FunctionalInterface
+  public interface Applier {
+
+    void applied(List<AppliedTransaction> transactions);
+  }
+
+  /**
    * @param node this node's name, for answers
    * @param self this node's validator index, or -1
    * @param gapFiller called when a commit arrives above the next height (null: the gap is logged)
+   * @param applier the layers' applier of committed transactions (null: none)
    */
   public record Settings(String node, int self, Genesis genesis, ChainState state,
       int retainedBlocks, int retainedRejections, int latencyWindow, Observer observer,
-      GapFiller gapFiller) {}
+      GapFiller gapFiller, Applier applier) {
+
+    public Settings(String node, int self, Genesis genesis, ChainState state, int retainedBlocks,
+        int retainedRejections, int latencyWindow, Observer observer, GapFiller gapFiller) {
+      this(node, self, genesis, state, retainedBlocks, retainedRejections, latencyWindow, observer,
+          gapFiller, null);
+    }
+  }
 
   private final ActorContext<Command> context;
   private final Settings settings;
@@ -249,7 +269,10 @@ public final class ChainKeeper
           // The state outlives a restart of the keeper (its supervisor restarts it on a journal
           // failure and it replays from the start): what the state already holds is not re-applied.
           if (block.height() > state.height() + state.heldBlocks()) {
-            state.apply(block, certificate);
+            List<AppliedTransaction> applied = state.apply(block, certificate);
+            if (settings.applier() != null && !applied.isEmpty()) {
+              settings.applier().applied(applied);
+            }
           }
         } catch (CommitRejectedException e) {
           context.getLog().error("chain keeper: committed block {} refused by the chain state: {}",

@@ -24,6 +24,12 @@ import java.util.function.Function;
 /**
  * One HyperMesh asset, sharded by asset id and event-sourced in Cassandra. The entity is the authority on
  * its id: a second registration is refused however it arrives.
+ *
+ * <p>Two ways in. With consensus on, the chain decides ({@code AssetRules} in protocol) and the entity applies
+ * the committed registration ({@link ApplyCommitted}) exactly once: it keeps the transaction id, so the same
+ * commit delivered again (by every validator node's applier, by the serving node, by a keeper replaying its
+ * journal after a restart) is acknowledged without a second event. With consensus off, {@link Register} is the
+ * development mode: the entity validates and registers directly.
  */
 public final class AssetEntity extends EventSourcedBehavior<AssetEntity.Command, AssetEntity.Event, AssetEntity.State> {
 
@@ -45,15 +51,28 @@ public final class AssetEntity extends EventSourcedBehavior<AssetEntity.Command,
   public record IndexFailed(String assetId, String reason, ActorRef<AssetResponse> replyTo) implements Command {
   }
 
+  /** A registration the chain committed (outcome of {@code AssetRules}); replies Registered once applied. */
+  public record ApplyCommitted(Asset asset, long height, int index, String transactionId,
+                               ActorRef<AssetResponse> replyTo) implements Command {
+  }
+
+  /** The owner index holds the id of a committed registration; now it may be persisted. */
+  public record CommittedIndexAcked(ApplyCommitted apply) implements Command {
+  }
+
   public sealed interface Event extends KryoMessage {
   }
 
   public record Registered(Asset asset) implements Event {
   }
 
-  /** {@code asset} is null until registered. */
-  public record State(Asset asset) implements KryoMessage {
-    static final State EMPTY = new State(null);
+  /** Applied from the chain: the block height, position in the block and transaction that committed it. */
+  public record RegisteredOnChain(Asset asset, long height, int index, String transactionId) implements Event {
+  }
+
+  /** {@code asset} is null until registered; {@code height} -1 and {@code transactionId} "" unless from the chain. */
+  public record State(Asset asset, long height, String transactionId) implements KryoMessage {
+    static final State EMPTY = new State(null, -1, "");
 
     boolean registered() {
       return asset != null;
@@ -97,8 +116,10 @@ public final class AssetEntity extends EventSourcedBehavior<AssetEntity.Command,
         .onCommand(IndexFailed.class, (state, failed) -> Effect().reply(failed.replyTo(),
             new AssetResponse.Rejected(AssetResponse.Reason.UNAVAILABLE,
                 "asset " + failed.assetId() + " not registered: owner index did not answer (" + failed.reason() + "); retry")))
+        .onCommand(ApplyCommitted.class, this::onApplyCommitted)
+        .onCommand(CommittedIndexAcked.class, this::onCommittedIndexAcked)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.registered()
-            ? new AssetResponse.Found(state.asset())
+            ? new AssetResponse.Found(state.asset(), state.height(), state.transactionId())
             : new AssetResponse.Rejected(AssetResponse.Reason.NOT_FOUND, "no asset with id " + assetId)))
         .build();
   }
@@ -134,6 +155,44 @@ public final class AssetEntity extends EventSourcedBehavior<AssetEntity.Command,
         .thenReply(acked.replyTo(), s -> new AssetResponse.Registered(s.asset()));
   }
 
+  private Effect<Event, State> onApplyCommitted(State state, ApplyCommitted apply) {
+    if (state.registered()) {
+      return Effect().reply(apply.replyTo(), appliedOrConflict(state, apply));
+    }
+    if (!assetId.equals(apply.asset().assetId())) {
+      return Effect().reply(apply.replyTo(), new AssetResponse.Rejected(AssetResponse.Reason.INVALID,
+          "committed registration of " + apply.asset().assetId() + " reached entity " + assetId));
+    }
+    context.ask(OwnerIndex.Added.class, ownerIndex.apply(apply.asset().owner()), askTimeout,
+        replyTo -> new OwnerIndex.Add(assetId, replyTo),
+        (added, failure) -> failure == null
+            ? new CommittedIndexAcked(apply)
+            : new IndexFailed(assetId, failure.getMessage(), apply.replyTo()));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onCommittedIndexAcked(State state, CommittedIndexAcked acked) {
+    ApplyCommitted apply = acked.apply();
+    // The same commit may be delivered twice concurrently: the second finds it applied.
+    if (state.registered()) {
+      return Effect().reply(apply.replyTo(), appliedOrConflict(state, apply));
+    }
+    return Effect().persist(new RegisteredOnChain(apply.asset(), apply.height(), apply.index(), apply.transactionId()))
+        .thenReply(apply.replyTo(), s -> new AssetResponse.Registered(s.asset(), s.height(), s.transactionId()));
+  }
+
+  /** Already applied: the same transaction is acknowledged; another one means the entity and the chain disagree. */
+  private AssetResponse appliedOrConflict(State state, ApplyCommitted apply) {
+    if (apply.transactionId().equals(state.transactionId())) {
+      return new AssetResponse.Registered(state.asset(), state.height(), state.transactionId());
+    }
+    // Only an entity registered directly (consensus off) and then given a chain on the same data gets here.
+    context.getLog().error("asset {}: the chain registers it by transaction {} at height {}, but it is already "
+            + "registered {}", assetId, apply.transactionId(), apply.height(),
+        state.height() < 0 ? "without a chain" : "by transaction " + state.transactionId());
+    return duplicate();
+  }
+
   private AssetResponse.Rejected duplicate() {
     return new AssetResponse.Rejected(AssetResponse.Reason.DUPLICATE, "asset id " + assetId + " is already registered");
   }
@@ -141,7 +200,9 @@ public final class AssetEntity extends EventSourcedBehavior<AssetEntity.Command,
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(Registered.class, (state, registered) -> new State(registered.asset()))
+        .onEvent(Registered.class, (state, registered) -> new State(registered.asset(), -1, ""))
+        .onEvent(RegisteredOnChain.class, (state, registered) ->
+            new State(registered.asset(), registered.height(), registered.transactionId()))
         .build();
   }
 }

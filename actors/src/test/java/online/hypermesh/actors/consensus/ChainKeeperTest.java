@@ -79,6 +79,11 @@ class ChainKeeperTest {
 
   /** Blocks 1..count in consecutive rounds, each with the certificate (from its child's QC) committing it. */
   private static List<ChainKeeper.Committed> blocks(int count) {
+    return blocks(count, h -> List.of());
+  }
+
+  private static List<ChainKeeper.Committed> blocks(int count,
+      java.util.function.IntFunction<List<online.hypermesh.protocol.consensus.bft.Transaction>> transactions) {
     ValidatorSet set = genesis.validatorSet();
     List<Block> built = new ArrayList<>();
     List<QuorumCert> qcs = new ArrayList<>();
@@ -86,7 +91,7 @@ class ChainKeeperTest {
     BlockTime time = set.timing().genesis();
     for (int h = 1; h <= count + 1; h++) {
       time = set.timing().next(time, System.currentTimeMillis());
-      Block block = new Block(h, h, set.leader(h), parent, time, List.of());
+      Block block = new Block(h, h, set.leader(h), parent, time, transactions.apply(h));
       built.add(block);
       VoteData data = VoteData.of(block);
       TreeMap<Integer, byte[]> signatures = new TreeMap<>();
@@ -173,5 +178,54 @@ class ChainKeeperTest {
     // Validator 3 signed no certificate but proposed block 3 (round 3's leader).
     assertEquals(3, validators.validators().get(3).lastSignedHeight());
     assertEquals(true, validators.validators().stream().allMatch(ChainResponse.ValidatorInfo::live));
+  }
+
+  /** A transaction the chain state accepts at apply (proofs are the validators' business, checked before voting). */
+  private static online.hypermesh.protocol.consensus.bft.Transaction tx(String payload) {
+    var tx = new online.hypermesh.protocol.consensus.proof.Transaction(
+        online.hypermesh.protocol.consensus.proof.TransactionKind.ASSET_REGISTRATION,
+        payload.getBytes(StandardCharsets.UTF_8), List.of(new byte[] {0x30, 0x00}), 1, 1,
+        null, null, null, null, null);
+    return new online.hypermesh.protocol.consensus.bft.Transaction(Digest.of(tx.id()),
+        online.hypermesh.protocol.consensus.proof.TransactionCodec.encode(tx));
+  }
+
+  @Test
+  void theApplierGetsEachCommittedTransactionOnceInChainOrder() {
+    List<online.hypermesh.protocol.consensus.bft.Transaction> txs = List.of(tx("a"), tx("b"), tx("c"));
+    List<ChainKeeper.Committed> chain = blocks(3, h -> h == 1 ? List.of(txs.get(0), txs.get(1))
+        : h == 3 ? List.of(txs.get(2), txs.get(0)) : List.of());
+    List<String> applied = java.util.Collections.synchronizedList(new ArrayList<>());
+    ChainKeeper.Applier applier = list -> list.forEach(t -> applied.add(t.height() + ":" + t.id().hex()));
+    ChainState state = ChainState.genesis(genesis);
+    ActorRef<ChainKeeper.Command> keeper = testKit.spawn(ChainKeeper.create(new ChainKeeper.Settings("node-applier", 0,
+        genesis, state, 10, 10, 100, null, null, applier)));
+    TestProbe<ChainResponse> probe = testKit.createTestProbe();
+    for (int i : new int[] {0, 0, 1, 2, 1, 2}) {
+      keeper.tell(chain.get(i));
+    }
+    keeper.tell(new ChainKeeper.GetHead(probe.getRef()));
+    assertEquals(3, assertInstanceOf(ChainResponse.Head.class, probe.receiveMessage()).height());
+    // Block 3 repeats transaction a: the chain state skips it, so the applier never sees it twice.
+    List<String> expected = List.of("1:" + txs.get(0).id().hex(), "1:" + txs.get(1).id().hex(), "3:" + txs.get(2).id().hex());
+    assertEquals(expected, applied);
+
+    // The keeper restarts over the same state (its supervisor after a journal failure): nothing again.
+    testKit.stop(keeper);
+    ActorRef<ChainKeeper.Command> sameState = testKit.spawn(ChainKeeper.create(new ChainKeeper.Settings("node-applier", 0,
+        genesis, state, 10, 10, 100, null, null, applier)));
+    sameState.tell(new ChainKeeper.GetHead(probe.getRef()));
+    assertEquals(3, assertInstanceOf(ChainResponse.Head.class, probe.receiveMessage()).height());
+    assertEquals(expected, applied);
+
+    // A new process (fresh state from genesis) replays the journal: the layers get the chain once more, in order.
+    testKit.stop(sameState);
+    List<String> replayed = java.util.Collections.synchronizedList(new ArrayList<>());
+    ActorRef<ChainKeeper.Command> fresh = testKit.spawn(ChainKeeper.create(new ChainKeeper.Settings("node-applier", 0,
+        genesis, ChainState.genesis(genesis), 10, 10, 100, null, null,
+        list -> list.forEach(t -> replayed.add(t.height() + ":" + t.id().hex())))));
+    fresh.tell(new ChainKeeper.GetHead(probe.getRef()));
+    assertEquals(3, assertInstanceOf(ChainResponse.Head.class, probe.receiveMessage()).height());
+    assertEquals(expected, replayed);
   }
 }

@@ -1,6 +1,7 @@
 package online.hypermesh.actors.hypermesh;
 
 import com.typesafe.config.ConfigFactory;
+import online.hypermesh.protocol.hypermesh.Asset;
 import online.hypermesh.protocol.hypermesh.AssetRequest;
 import online.hypermesh.protocol.hypermesh.AssetResponse;
 import online.hypermesh.protocol.hypermesh.AssetType;
@@ -131,5 +132,49 @@ class AssetEntityTest {
     entity.restart();
     var found = entity.<AssetResponse>runCommand(AssetEntity.Get::new);
     assertEquals("user:alice", ((AssetResponse.Found) found.reply()).asset().owner());
+  }
+
+  private static final Asset CHAIN_ASSET = new Asset("gpu-1", AssetType.GPU, 2, "user:alice", PrivacyLevel.P2P, 1_000);
+
+  private void ackIndex() {
+    OwnerIndex.Add add = ownerIndex.expectMessageClass(OwnerIndex.Add.class);
+    assertEquals("gpu-1", add.assetId());
+    add.replyTo().tell(new OwnerIndex.Added(add.assetId()));
+  }
+
+  @Test
+  void aCommittedRegistrationIsAppliedOnceHoweverOftenItIsDelivered() {
+    TestProbe<AssetResponse> other = testKit.createTestProbe();
+    // Two deliveries of the same commit race (the serving node's and an applier's).
+    entity.runCommand(new AssetEntity.ApplyCommitted(CHAIN_ASSET, 7, 1, "ab12", client.ref()));
+    entity.runCommand(new AssetEntity.ApplyCommitted(CHAIN_ASSET, 7, 1, "ab12", other.ref()));
+    ackIndex();
+    ackIndex();
+    AssetResponse.Registered first = client.expectMessageClass(AssetResponse.Registered.class);
+    AssetResponse.Registered second = other.expectMessageClass(AssetResponse.Registered.class);
+    assertEquals(new AssetResponse.Registered(CHAIN_ASSET, 7, "ab12"), first);
+    assertEquals(first, second);
+    assertEquals(new AssetEntity.State(CHAIN_ASSET, 7, "ab12"), entity.getState());
+
+    // After a restart (the keeper replays its journal and delivers again): acknowledged, no event, no index call.
+    entity.restart();
+    var again = entity.<AssetResponse>runCommand(replyTo -> new AssetEntity.ApplyCommitted(CHAIN_ASSET, 7, 1, "ab12", replyTo));
+    assertEquals(first, again.reply());
+    assertTrue(again.hasNoEvents());
+    ownerIndex.expectNoMessage(Duration.ofMillis(100));
+    var found = entity.<AssetResponse>runCommand(AssetEntity.Get::new);
+    assertEquals(new AssetResponse.Found(CHAIN_ASSET, 7, "ab12"), found.reply());
+  }
+
+  @Test
+  void anotherTransactionForAnAppliedAssetIsADuplicateAndChangesNothing() {
+    entity.runCommand(new AssetEntity.ApplyCommitted(CHAIN_ASSET, 7, 0, "ab12", client.ref()));
+    ackIndex();
+    client.expectMessageClass(AssetResponse.Registered.class);
+    Asset other = new Asset("gpu-1", AssetType.CPU, 9, "user:bob", PrivacyLevel.PUBLIC, 2_000);
+    var result = entity.<AssetResponse>runCommand(replyTo -> new AssetEntity.ApplyCommitted(other, 9, 0, "cd34", replyTo));
+    assertEquals(AssetResponse.Reason.DUPLICATE, assertInstanceOf(AssetResponse.Rejected.class, result.reply()).reason());
+    assertTrue(result.hasNoEvents());
+    assertEquals(new AssetEntity.State(CHAIN_ASSET, 7, "ab12"), entity.getState());
   }
 }

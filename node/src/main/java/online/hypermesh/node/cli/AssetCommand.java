@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
     subcommands = {AssetCommand.Register.class, AssetCommand.Get.class, AssetCommand.ListAssets.class})
 final class AssetCommand {
 
-  @Command(name = "register", description = "Register an asset; the id must be new.")
+  @Command(name = "register", description = "Register an asset; the id must be new. With consensus on, answers once the "
+      + "registration's transaction is committed, with its block height.")
   static final class Register implements Callable<Integer> {
     @Mixin
     NodeOptions node;
@@ -42,8 +43,10 @@ final class AssetCommand {
     @Override
     public Integer call() {
       AssetResponse response = node.send(new AssetRequest.Register(id, type, capacity, owner, privacy));
-      Asset asset = expect(response, AssetResponse.Registered.class).asset();
-      print(node.json, toJson(asset), "registered " + describe(asset));
+      AssetResponse.Registered registered = expect(response, AssetResponse.Registered.class);
+      Asset asset = registered.asset();
+      print(node.json, toJson(asset, registered.height(), registered.transactionId()),
+          "registered " + describe(asset) + onChain(registered.height(), registered.transactionId()));
       return 0;
     }
   }
@@ -58,8 +61,10 @@ final class AssetCommand {
 
     @Override
     public Integer call() {
-      Asset asset = expect(node.send(new AssetRequest.Get(id)), AssetResponse.Found.class).asset();
-      print(node.json, toJson(asset), describe(asset));
+      AssetResponse.Found found = expect(node.send(new AssetRequest.Get(id)), AssetResponse.Found.class);
+      Asset asset = found.asset();
+      print(node.json, toJson(asset, found.height(), found.transactionId()),
+          describe(asset) + onChain(found.height(), found.transactionId()));
       return 0;
     }
   }
@@ -101,6 +106,20 @@ final class AssetCommand {
     return asset.assetId() + ": " + asset.type().wireName() + " " + asset.capacity() + " " + asset.type().unit()
         + ", owner " + asset.owner() + ", " + asset.privacy().wireName() + ", " + asset.address()
         + ", registered " + Instant.ofEpochMilli(asset.registeredAtMillis());
+  }
+
+  /** Where the chain committed the registration; nothing when the node runs no chain (dev mode). */
+  static String onChain(long height, String transactionId) {
+    return height < 0 ? ", not on a chain (consensus off)" : ", committed at height " + height + " by transaction " + transactionId;
+  }
+
+  static Map<String, Object> toJson(Asset asset, long height, String transactionId) {
+    Map<String, Object> json = toJson(asset);
+    if (height >= 0) {
+      json.put("height", height);
+      json.put("transaction", transactionId);
+    }
+    return json;
   }
 
   static Map<String, Object> toJson(Asset asset) {

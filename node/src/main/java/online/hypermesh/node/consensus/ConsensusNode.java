@@ -18,6 +18,8 @@ import online.hypermesh.actors.consensus.ConsensusConfig;
 import online.hypermesh.actors.consensus.ReceptionistNetwork;
 import online.hypermesh.actors.consensus.Validator;
 import online.hypermesh.actors.consensus.ValidatorSettings;
+import online.hypermesh.actors.hypermesh.AssetApplier;
+import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.node.NodeConfig;
 import online.hypermesh.protocol.consensus.bft.Block;
 import online.hypermesh.protocol.consensus.bft.Codec;
@@ -26,6 +28,7 @@ import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.FalconSigner;
 import online.hypermesh.protocol.consensus.bft.FalconVerifier;
 import online.hypermesh.protocol.consensus.bft.TransactionValidator;
+import online.hypermesh.protocol.consensus.chain.AppliedTransaction;
 import online.hypermesh.protocol.consensus.chain.ChainState;
 import online.hypermesh.protocol.consensus.chain.Genesis;
 import online.hypermesh.protocol.consensus.chain.NKryptTransactionValidator;
@@ -34,12 +37,14 @@ import online.hypermesh.protocol.consensus.proof.LocationClaim;
 import online.hypermesh.protocol.consensus.proof.Plot;
 import online.hypermesh.protocol.consensus.proof.PlotCommitment;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
+import online.hypermesh.protocol.hypermesh.AssetRules;
 import online.hypermesh.protocol.stoq.StoqIdentity;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -54,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * first; then the validator's journal (every block it ever committed) is replayed into the keeper,
  * which ignores what it already has, so a crash between the validator's and the keeper's write
  * loses nothing; only then does the validator start and tell new commits.
+ *
+ * <p>The keeper hands each applied transaction to the layers: ASSET_REGISTRATION through {@link
+ * AssetRules} to the asset entities ({@link AssetApplier}); {@link ChainAssets} serves
+ * registrations through the chain.
  */
 public final class ConsensusNode {
 
@@ -69,11 +78,12 @@ public final class ConsensusNode {
   private final Duration askTimeout;
   private final List<String> submitRoles;
   private final ConsensusMetrics metrics;
+  private final ChainAssets assets;
 
   private ConsensusNode(Genesis genesis, int self, ChainState state,
       ActorRef<ChainKeeper.Command> keeper, ActorRef<Validator.Command> validator,
       ChainSubmitter submitter, Duration askTimeout, List<String> submitRoles,
-      ConsensusMetrics metrics) {
+      ConsensusMetrics metrics, ChainAssets assets) {
     this.genesis = genesis;
     this.self = self;
     this.state = state;
@@ -83,6 +93,7 @@ public final class ConsensusNode {
     this.askTimeout = askTimeout;
     this.submitRoles = submitRoles;
     this.metrics = metrics;
+    this.assets = assets;
   }
 
   /** Null when hypermesh.consensus.enabled is off. Throws InvalidConfigException on a bad genesis. */
@@ -111,9 +122,11 @@ public final class ConsensusNode {
               log.warn("consensus: reading the validator journal failed: {}", e.toString());
               return null;
             });
+    // Before the keeper: its recovery already applies the journal's blocks to the layers.
+    AssetRules assetRules = new AssetRules(c.getInt("retained-rejections"));
     ChainKeeper.Settings keeperSettings = new ChainKeeper.Settings(name, self, genesis, state,
         c.getInt("retained-blocks"), c.getInt("retained-rejections"), c.getInt("latency-window"),
-        metrics, refill);
+        metrics, refill, assetApplier(system, assetRules));
     ActorRef<ChainKeeper.Command> keeper = system.systemActorOf(
         Behaviors.supervise(ChainKeeper.create(keeperSettings))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
@@ -125,7 +138,8 @@ public final class ConsensusNode {
       log.info("consensus: {} is not a validator of chain {}; chain requests are refused here",
           name, genesis.chainId().hex());
       return new ConsensusNode(genesis, self, state, keeper, null, null, askTimeout, submitRoles,
-          metrics);
+          metrics, new ChainAssets(system, genesis, state, assetRules, null,
+              config.getDuration("hypermesh.assets.commit-timeout"), askTimeout));
     }
 
     PlotCommitment registered = genesis.plots().get(accountHex(identity));
@@ -181,7 +195,42 @@ public final class ConsensusNode {
     log.info("consensus: {} is validator {} of {} on chain {}", name, self,
         genesis.validators().size(), genesis.chainId().hex());
     return new ConsensusNode(genesis, self, state, keeper, validator, submitter, askTimeout,
-        submitRoles, metrics);
+        submitRoles, metrics, new ChainAssets(system, genesis, state, assetRules, submitter,
+            config.getDuration("hypermesh.assets.commit-timeout"), askTimeout));
+  }
+
+  /**
+   * Committed ASSET_REGISTRATION transactions through {@link AssetRules} (under the state's
+   * monitor, where the keeper calls this), and the registrations to the asset entities through
+   * one {@link AssetApplier} (which needs the Asset shard region: {@code AssetService.start}
+   * runs before this).
+   */
+  private static ChainKeeper.Applier assetApplier(ActorSystem<?> system, AssetRules rules) {
+    Duration askTimeout = config(system).getDuration("hypermesh.assets.ask-timeout");
+    ClusterSharding sharding = ClusterSharding.get(system);
+    ActorRef<AssetApplier.Command> applier = system.systemActorOf(
+        AssetApplier.create(id -> sharding.entityRefFor(AssetEntity.TYPE_KEY, id), askTimeout),
+        "asset-applier", Props.empty());
+    return applied -> {
+      for (AppliedTransaction tx : applied) {
+        try {
+          rules.apply(tx).ifPresent(outcome -> {
+            if (outcome instanceof AssetRules.Registered r) {
+              applier.tell(new AssetApplier.Apply(r.asset(), r.height(), r.index(), r.transactionId()));
+            } else {
+              log.info("consensus: {}", ((AssetRules.Refused) outcome).message());
+            }
+          });
+        } catch (RuntimeException e) {
+          // AssetRules never throws on chain input; this keeps a bug there from stopping the keeper.
+          log.error("consensus: applying transaction {} to the asset layer failed", tx.id().hex(), e);
+        }
+      }
+    };
+  }
+
+  private static Config config(ActorSystem<?> system) {
+    return system.settings().config();
   }
 
   /** This node's index in the genesis by its key; a name listed with another key is an error. */
@@ -294,6 +343,11 @@ public final class ConsensusNode {
 
   public ActorRef<Validator.Command> validatorRef() {
     return validator;
+  }
+
+  /** Asset registration through the chain (refuses on a node that is not a validator). */
+  public ChainAssets assets() {
+    return assets;
   }
 
   public ChainSubmitter submitter() {

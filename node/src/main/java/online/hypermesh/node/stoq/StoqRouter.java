@@ -1,5 +1,6 @@
 package online.hypermesh.node.stoq;
 
+import online.hypermesh.node.consensus.ChainAssets;
 import online.hypermesh.node.consensus.ChainService;
 import online.hypermesh.protocol.chain.ChainRequest;
 import online.hypermesh.protocol.chain.ChainResponse;
@@ -33,6 +34,7 @@ public final class StoqRouter implements StoqHandler {
   private final AssetService assets;
   private final TrustChainNode trustChain;
   private final ChainService chain;
+  private final ChainAssets chainAssets;
 
   public StoqRouter(KryoCodec codec, AssetService assets) {
     this(codec, assets, null);
@@ -45,10 +47,17 @@ public final class StoqRouter implements StoqHandler {
 
   /** {@code chain} may be null (consensus off): chain requests then get an UNAVAILABLE rejection. */
   public StoqRouter(KryoCodec codec, AssetService assets, TrustChainNode trustChain, ChainService chain) {
+    this(codec, assets, trustChain, chain, null);
+  }
+
+  /** {@code chainAssets} null (consensus off): registrations go straight to the entities (dev mode). */
+  public StoqRouter(KryoCodec codec, AssetService assets, TrustChainNode trustChain, ChainService chain,
+                    ChainAssets chainAssets) {
     this.codec = codec;
     this.assets = assets;
     this.trustChain = trustChain;
     this.chain = chain;
+    this.chainAssets = chainAssets;
   }
 
   @Override
@@ -82,6 +91,11 @@ public final class StoqRouter implements StoqHandler {
     }
     if (request instanceof ChainRequest chainRequest) {
       return chain(peer, chainRequest);
+    }
+    if (request instanceof AssetRequest.Register register && chainAssets != null) {
+      return chainAssets.register(peer, register)
+          .<byte[]>thenApply(codec::encode)
+          .exceptionally(StoqRouter::translate);
     }
     if (request instanceof AssetRequest assetRequest) {
       return assets.handle(assetRequest)

@@ -27,7 +27,10 @@ final class ApiSamples {
   static List<AssetResponse> responses() {
     return List.of(
         new AssetResponse.Registered(ASSET),
+        new AssetResponse.Registered(ASSET, 42, "ab".repeat(32)),
         new AssetResponse.Found(ASSET),
+        new AssetResponse.Found(ASSET, 42, "ab".repeat(32)),
+        new AssetResponse.Rejected(AssetResponse.Reason.TIMEOUT, "transaction ab not committed"),
         new AssetResponse.Listed(
             "user:alice",
             List.of(ASSET,
