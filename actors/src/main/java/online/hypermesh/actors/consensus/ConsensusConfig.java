@@ -7,7 +7,7 @@ import online.hypermesh.protocol.consensus.bft.BftConfig;
  * Reads the validator's tuning from HOCON (a block such as {@code hypermesh.consensus}):
  *
  * <pre>
- * base-timeout = 1s, max-backoff-exponent = 4, max-batch-transactions = 2000,
+ * base-timeout = 1s, max-backoff-exponent = 4, max-batch-transactions = 2000, max-batch-bytes = 3 MiB,
  * max-mempool = 100000, block-fetch-batch = 64, retained-committed-blocks = 1024,
  * recent-transaction-memory = 200000, max-future-rounds = 16, idle-proposal-delay = 250ms,
  * snapshot-every = 100
@@ -24,6 +24,7 @@ public final class ConsensusConfig {
         c.getDuration("base-timeout").toMillis(),
         c.getInt("max-backoff-exponent"),
         c.getInt("max-batch-transactions"),
+        (int) c.getBytes("max-batch-bytes").longValue(),
         c.getInt("max-mempool"),
         c.getInt("block-fetch-batch"),
         c.getInt("retained-committed-blocks"),

@@ -16,6 +16,7 @@ class ConsensusConfigTest {
       base-timeout = 1s
       max-backoff-exponent = 4
       max-batch-transactions = 2000
+      max-batch-bytes = 3 MiB
       max-mempool = 100000
       block-fetch-batch = 64
       retained-committed-blocks = 1024

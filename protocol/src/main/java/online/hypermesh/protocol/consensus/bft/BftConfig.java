@@ -6,6 +6,10 @@ package online.hypermesh.protocol.consensus.bft;
  * @param baseTimeoutMillis round timeout right after progress
  * @param maxBackoffExponent the timeout doubles per round without a QC, at most this many times
  * @param maxBatchTransactions transactions per proposed block
+ * @param maxBatchBytes bytes of transaction bodies per proposed block: a proposal, and a block
+ *     response (at least one block, then blocks while the total stays within this bound), must fit
+ *     the transport's largest message; a larger transaction is refused at submission, since no
+ *     block could ever carry it
  * @param maxMempool transactions waiting in this validator's pool
  * @param blockFetchBatch blocks asked for, and served, per block request
  * @param retainedCommittedBlocks committed blocks kept in memory to serve lagging peers
@@ -20,6 +24,7 @@ public record BftConfig(
     long baseTimeoutMillis,
     int maxBackoffExponent,
     int maxBatchTransactions,
+    int maxBatchBytes,
     int maxMempool,
     int blockFetchBatch,
     int retainedCommittedBlocks,
@@ -30,6 +35,7 @@ public record BftConfig(
   public BftConfig {
     if (baseTimeoutMillis < 1 || maxBackoffExponent < 0 || maxBackoffExponent > 20
         || maxBatchTransactions < 0 || maxBatchTransactions > Codec.MAX_TRANSACTIONS
+        || maxBatchBytes < 1
         || blockFetchBatch < 1 || blockFetchBatch > Codec.MAX_BLOCKS_PER_RESPONSE
         || maxFutureRounds < 1 || retainedCommittedBlocks < 1 || recentTransactionMemory < 0
         || idleProposalDelayMillis < 0 || idleProposalDelayMillis >= baseTimeoutMillis) {
@@ -38,17 +44,17 @@ public record BftConfig(
   }
 
   public static BftConfig defaults() {
-    return new BftConfig(1000, 4, 2000, 100_000, 64, 1024, 200_000, 16, 250);
+    return new BftConfig(1000, 4, 2000, 3 << 20, 100_000, 64, 1024, 200_000, 16, 250);
   }
 
   public BftConfig withBaseTimeoutMillis(long millis) {
-    return new BftConfig(millis, maxBackoffExponent, maxBatchTransactions, maxMempool,
+    return new BftConfig(millis, maxBackoffExponent, maxBatchTransactions, maxBatchBytes, maxMempool,
         blockFetchBatch, retainedCommittedBlocks, recentTransactionMemory, maxFutureRounds,
         Math.min(idleProposalDelayMillis, millis / 2));
   }
 
   public BftConfig withMaxBatchTransactions(int max) {
-    return new BftConfig(baseTimeoutMillis, maxBackoffExponent, max, maxMempool,
+    return new BftConfig(baseTimeoutMillis, maxBackoffExponent, max, maxBatchBytes, maxMempool,
         blockFetchBatch, retainedCommittedBlocks, recentTransactionMemory, maxFutureRounds,
         idleProposalDelayMillis);
   }

@@ -350,9 +350,14 @@ public final class BftCore {
     var context = new TransactionValidator.BlockContext(
         round, highQc.height() + 1, highQc.blockId(), self);
     Iterator<Transaction> it = pool.values().iterator();
+    long bytes = 0;
     while (it.hasNext() && batch.size() < config.maxBatchTransactions()) {
       Transaction tx = it.next();
       if (pending.contains(tx.id())) {
+        continue;
+      }
+      if (bytes + tx.body().length > config.maxBatchBytes()) {
+        // Later, smaller transactions may still fit; this one waits for the next block.
         continue;
       }
       Verdict v = transactions.validate(tx, context);
@@ -362,6 +367,7 @@ public final class BftCore {
         continue;
       }
       batch.add(tx);
+      bytes += tx.body().length;
     }
     return batch;
   }
@@ -426,7 +432,7 @@ public final class BftCore {
     if (b.round() < round) {
       return;
     }
-    Verdict shape = b.checkShape(set, config.maxBatchTransactions());
+    Verdict shape = b.checkShape(set, config.maxBatchTransactions(), config.maxBatchBytes());
     if (shape.rejected()) {
       reject(from, "proposal: " + shape.reason());
       return;
@@ -732,11 +738,17 @@ public final class BftCore {
     List<Block> found = new ArrayList<>();
     int max = Math.min(request.count(), config.blockFetchBatch());
     Digest cur = request.blockId();
+    long bytes = 0;
     while (found.size() < max) {
       Block b = blocks.get(cur);
       if (b == null) {
         break;
       }
+      // At least one block; then only while the response stays within one block's bound.
+      if (!found.isEmpty() && bytes + b.encodedSize() > config.maxBatchBytes()) {
+        break;
+      }
+      bytes += b.encodedSize();
       found.add(b);
       cur = b.parentId();
     }
@@ -835,6 +847,11 @@ public final class BftCore {
   private void submit(List<Transaction> txs) {
     for (Transaction tx : txs) {
       if (pool.containsKey(tx.id()) || recentlyCommitted.containsKey(tx.id())) {
+        continue;
+      }
+      if (tx.body().length > config.maxBatchBytes()) {
+        out.add(new Output.TransactionRejected(tx.id(), null, "transaction of " + tx.body().length
+            + " bytes exceeds the block bound of " + config.maxBatchBytes() + " bytes (max-batch-bytes)"));
         continue;
       }
       if (pool.size() >= config.maxMempool()) {

@@ -81,7 +81,7 @@ public final class Block {
   }
 
   /** Shape checks that need no keys and no other blocks. */
-  Verdict checkShape(ValidatorSet set, int maxTransactions) {
+  Verdict checkShape(ValidatorSet set, int maxTransactions, int maxBytes) {
     if (round < 1) {
       return Verdict.reject("block round must be positive");
     }
@@ -96,6 +96,13 @@ public final class Block {
     }
     if (transactions.size() > maxTransactions) {
       return Verdict.reject("block has " + transactions.size() + " transactions, max " + maxTransactions);
+    }
+    long bytes = 0;
+    for (Transaction tx : transactions) {
+      bytes += tx.body().length;
+    }
+    if (bytes > maxBytes) {
+      return Verdict.reject("block carries " + bytes + " bytes of transactions, max " + maxBytes);
     }
     Set<Digest> ids = new HashSet<>();
     for (Transaction tx : transactions) {

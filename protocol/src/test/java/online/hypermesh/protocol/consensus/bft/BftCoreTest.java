@@ -40,6 +40,38 @@ class BftCoreTest {
         .map(o -> ((Output.MessageRejected) o).reason()).toList();
   }
 
+  private static Transaction sized(char tag, int bytes) {
+    byte[] body = new byte[bytes];
+    java.util.Arrays.fill(body, (byte) tag);
+    return new Transaction(Digest.sha256(body), body);
+  }
+
+  @Test
+  void blocksAreBoundedInBytesAndAnUnfittableTransactionIsRefusedAtOnce() {
+    int max = Scenario.CONFIG.maxBatchBytes();
+    Transaction a = sized('a', max / 2 + 1);
+    Transaction b = sized('b', max / 2 + 1);
+    Transaction c = sized('c', 100);
+    Transaction huge = sized('h', max + 1);
+    BftCore leader = core(set.leader(1));
+    Step step = leader.handle(new Input.SubmitTransactions(List.of(a, b, c, huge)));
+    List<String> refused = step.outputs().stream().filter(o -> o instanceof Output.TransactionRejected)
+        .map(o -> ((Output.TransactionRejected) o).transactionId() + ": " + ((Output.TransactionRejected) o).reason())
+        .toList();
+    assertEquals(List.of(huge.id() + ": transaction of " + (max + 1) + " bytes exceeds the block bound of "
+        + max + " bytes (max-batch-bytes)"), refused);
+    Proposal proposed = step.outputs().stream().filter(o -> o instanceof Output.Broadcast)
+        .map(o -> ((Output.Broadcast) o).message()).filter(m -> m instanceof Proposal)
+        .map(m -> (Proposal) m).findFirst().orElseThrow();
+    // a and b do not fit together; c, later in the pool, still fills the block.
+    assertEquals(List.of(a.id(), c.id()), proposed.block().transactions().stream().map(Transaction::id).toList());
+
+    Block tooBig = new Block(1, 1, set.leader(1), set.genesisQc(), TestTiming.first(set, 900), List.of(a, b));
+    long bytes = (long) a.body().length + b.body().length;
+    assertEquals(List.of("proposal: block carries " + bytes + " bytes of transactions, max " + max),
+        rejections(core(3).handle(new Input.Received(set.leader(1), proposal(tooBig)))));
+  }
+
   @Test
   void conflictingVotesReachingTheNextLeaderBecomeEvidence() {
     BftCore leader2 = core(set.leader(2));

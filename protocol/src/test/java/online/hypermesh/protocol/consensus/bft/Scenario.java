@@ -15,7 +15,7 @@ import java.util.Set;
 /** Builds a 4-validator simulation, runs it, and checks safety and liveness afterwards. */
 final class Scenario {
 
-  static final BftConfig CONFIG = new BftConfig(100, 2, 50, 10_000, 32, 256, 100_000, 16, 40);
+  static final BftConfig CONFIG = new BftConfig(100, 2, 50, 1 << 20, 10_000, 32, 256, 100_000, 16, 40);
 
   /** Refuses what the four proofs would: a wrong id, or (standing in for a bad proof) 'X'. */
   static final TransactionValidator VALIDATOR = (tx, ctx) -> {
