@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.time.Duration;
+import java.security.KeyPair;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -114,7 +115,9 @@ final class NodeOptions {
       // folder holds the TrustChain intermediate, so the CLI issues itself a fresh one when it runs out.
       if (identityDir == null && Files.exists(dir.resolve("trustchain.pass"))
           && identity.chain().get(0).getNotAfter().toInstant().isBefore(Instant.now().plus(CLIENT_MARGIN))) {
-        DevPki.openOrCreate(dir).issueClient(LocalCluster.CLI_NAME);
+        // Same key: it is the operator's identity and CAES account.
+        DevPki.openOrCreate(dir).renewClient(LocalCluster.CLI_NAME,
+            new KeyPair(identity.chain().get(0).getPublicKey(), identity.falconKey()));
         identity = files.load(Set.of());
       }
       return identity;

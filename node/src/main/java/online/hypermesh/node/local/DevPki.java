@@ -107,11 +107,23 @@ public final class DevPki {
         policy.maxValidity(TrustRole.USER)));
   }
 
+  /**
+   * A fresh operator certificate for the CLI's existing key: the key is the operator's identity
+   * (its CAES account is the hash of the public key), so renewal must not replace it.
+   */
+  public IdentityFiles renewClient(String name, KeyPair key) throws IOException {
+    return write("client", issue(new CertificateRequestSpec(name, TrustRole.USER, List.of(), List.of(), region),
+        policy.maxValidity(TrustRole.USER), key));
+  }
+
   private record Issued(KeyPair key, List<X509Certificate> chain) {
   }
 
   private Issued issue(CertificateRequestSpec spec, Duration validity) {
-    KeyPair key = Falcon.generateKeyPair();
+    return issue(spec, validity, Falcon.generateKeyPair());
+  }
+
+  private Issued issue(CertificateRequestSpec spec, Duration validity, KeyPair key) {
     IssuanceDecision decision = policy.check(SigningRequests.create(key, spec), validity);
     if (decision instanceof IssuanceDecision.Refused refused) {
       throw new IllegalArgumentException("TrustChain refuses a certificate for " + spec.commonName() + ": "
