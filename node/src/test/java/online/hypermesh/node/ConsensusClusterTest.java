@@ -20,6 +20,9 @@ import java.util.function.Supplier;
 import online.hypermesh.node.local.LocalCluster;
 import online.hypermesh.node.local.NodeSpec;
 import online.hypermesh.persistence.cassandra.CassandraExtension;
+import online.hypermesh.protocol.caesar.CaesarCodec;
+import online.hypermesh.protocol.caesar.CaesarTransaction;
+import online.hypermesh.protocol.caesar.OwnerAuthorization;
 import online.hypermesh.protocol.chain.ChainClient;
 import online.hypermesh.protocol.chain.ChainRequest;
 import online.hypermesh.protocol.chain.ChainResponse;
@@ -393,6 +396,280 @@ class ConsensusClusterTest {
     }
   }
 
+  /**
+   * Issue 6's acceptance: three client accounts (their own user certificates, funded from the CLI's
+   * genesis account) transfer CAES to each other at once through nodes 1, 2 and 4 while node-3 is
+   * SIGKILLed and restarted. A client whose answer does not come (a timeout) resubmits the same
+   * signed operation, so a retry reuses the nonce and can only be refused, never applied again.
+   * (Node-2's client meets this for real: while node-3 is down nothing node-2 pools commits, see
+   * below, and the node's STOQ request timeout, 10 s, ends each 20 s wait first.)
+   *
+   * <p>Exactness, on every node: every acknowledged transfer is in the ledger's history exactly
+   * once as applied (by transaction id); no memo (one per signed operation) was applied twice; an
+   * account's applied operations are exactly its nonce count; the histories and nonces of the
+   * clients are identical on all nodes; each client balance equals its funding plus applied
+   * receipts minus applied sends less demurrage (5% a year: a few units over these minutes, bounded
+   * from the elapsed time, since reads apply it as of the reading node's clock); the clients' total
+   * is their funding less that demurrage (transfers among them create and destroy nothing); and
+   * {@code caesar supply} holds the conservation law on every node, with one genesis supply.
+   */
+  @Test
+  @Order(8)
+  void concurrentCaesarTransfersSurviveAKilledValidatorAndApplyExactlyOnce() throws Exception {
+    final int clients = 3;
+    final int perClient = 20;
+    final long funding = 20 * ChainResponse.UNITS_PER_CAES;
+    final int[] boundTo = {1, 2, 4};
+    final int victim = 3;
+    String run = Long.toHexString(System.nanoTime());
+    NodeSpec first = cluster.node(1).orElseThrow();
+    await(first, () -> head(first), h -> h.height() > 0, Duration.ofSeconds(90), "a live chain");
+
+    List<StoqIdentity> owners = new ArrayList<>();
+    List<String> accounts = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      StoqIdentity owner = cluster.pki().issueUser("caes-" + run + "-" + c).load(Set.of());
+      owners.add(owner);
+      accounts.add(accountOf(owner));
+    }
+    // Fund them from the CLI's account, one committed transfer each.
+    StoqIdentity cli = identity();
+    ChainResponse.CaesarAccount cliAccount = account(first, cli, accountOf(cli));
+    String chainId = cliAccount.chainId();
+    long cliNonce = cliAccount.nonce();
+    for (int c = 0; c < clients; c++) {
+      byte[] payload = caesarPayload(chainId, cli,
+          new CaesarTransaction.Transfer(cliNonce++, digest(accounts.get(c)), funding, "fund " + c));
+      Outcome funded = caesarSubmit(first, cli, payload, 60_000, "fund " + c, funding);
+      assertTrue(funded.applied(), "funding " + c + ": " + funded);
+    }
+    long fundedAtMillis = System.currentTimeMillis();
+    for (int c = 0; c < clients; c++) {
+      int index = c;
+      await(first, () -> account(first, owners.get(index), accounts.get(index)), a -> a.balanceUnits() > 0,
+          Duration.ofSeconds(60), "client " + c + " funded");
+    }
+    System.err.println("[consensus] caesar: " + clients + " clients funded, starting transfers");
+
+    List<Outcome> acknowledged = Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int index = c;
+      Thread t = new Thread(() -> {
+        NodeSpec node = cluster.node(boundTo[index]).orElseThrow();
+        StoqIdentity owner = owners.get(index);
+        try {
+          long nonce = account(node, owner, accounts.get(index)).nonce();
+          java.util.Random random = new java.util.Random(index);
+          for (int i = 0; i < perClient; i++, nonce++) {
+            String to = accounts.get((index + 1 + random.nextInt(clients - 1)) % clients);
+            long amount = 1_000_000L + random.nextInt(9_000_000);
+            String memo = "c" + index + "-" + i;
+            byte[] payload = caesarPayload(chainId, owner, new CaesarTransaction.Transfer(nonce, digest(to), amount, memo));
+            Outcome answer = null;
+            // Until node-3 is back, node-2's own proposals are never certified (their votes go to
+            // the next leader, node-3), so its client's operations wait for the restart: retry for
+            // as long as that may take on a loaded machine.
+            long giveUp = System.nanoTime() + READY.plusMinutes(2).toNanos();
+            for (int attempt = 1; answer == null; attempt++) {
+              boolean late = System.nanoTime() > giveUp;
+              try {
+                answer = caesarSubmit(node, owner, payload, 20_000, memo, amount);
+              } catch (RuntimeException e) {
+                unanswered.incrementAndGet();
+                System.err.println("[consensus] caesar " + memo + " attempt " + attempt + " unanswered: " + e);
+                if (late) {
+                  failures.add(memo + " never answered: " + e);
+                  return;
+                }
+              }
+              if (answer != null && answer.state() != ChainResponse.TxState.COMMITTED) {
+                // PENDING when the wait ran out: the same signed operation again.
+                if (answer.state() == ChainResponse.TxState.PENDING) {
+                  unanswered.incrementAndGet();
+                  if (late) {
+                    failures.add(memo + " still pending: " + answer);
+                    return;
+                  }
+                  answer = null;
+                } else if (!answer.reason().contains("BAD_NONCE")) {
+                  failures.add(memo + " refused: " + answer);
+                  return;
+                }
+              }
+            }
+            acknowledged.add(answer);
+          }
+        } catch (RuntimeException e) {
+          failures.add("client " + index + ": " + e);
+        }
+      }, "caesar-client-" + c);
+      threads.add(t);
+      t.start();
+    }
+    long startedNanos = System.nanoTime();
+    awaitSize(acknowledged, 8, Duration.ofSeconds(120), failures);
+    System.err.println("[consensus] caesar: SIGKILL node-" + victim + " after " + acknowledged.size() + " transfers");
+    cluster.kill(victim);
+    int atKill = acknowledged.size();
+    awaitSize(acknowledged, Math.min(atKill + 8, clients * perClient), Duration.ofSeconds(120), failures);
+    cluster.startNode(victim);
+    cluster.awaitReady(READY, line -> System.err.println("[consensus] " + line));
+    System.err.println("[consensus] caesar: node-" + victim + " back after " + acknowledged.size() + " transfers");
+    for (Thread t : threads) {
+      t.join(Duration.ofMinutes(5).toMillis());
+      assertFalse(t.isAlive(), t.getName() + " still running");
+    }
+    System.err.println("[consensus] caesar: " + acknowledged.size() + " transfers acknowledged, " + unanswered.get()
+        + " unanswered attempts, in " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms");
+    assertTrue(failures.isEmpty(), failures.toString());
+    assertEquals(clients * perClient, acknowledged.size());
+    NodeSpec restarted = cluster.node(victim).orElseThrow();
+    long target = head(first).height();
+    await(restarted, () -> head(restarted), h -> h.height() >= target, Duration.ofSeconds(120), "catch up to " + target);
+
+    Map<String, Outcome> byMemo = new HashMap<>();
+    for (Outcome o : acknowledged) {
+      assertTrue(byMemo.put(o.memo(), o) == null, "one acknowledgement per operation: " + o);
+    }
+    // Reads apply demurrage up to the reading node's clock: bounded by the time since funding.
+    double ratePerMilli = 0.05 / (365.25 * 24 * 3600 * 1000);
+    Map<String, List<ChainResponse.CaesarEntry>> reference = new HashMap<>();
+    for (NodeSpec node : cluster.nodes()) {
+      long total = 0;
+      for (int c = 0; c < clients; c++) {
+        String account = accounts.get(c);
+        int index = c;
+        // Wait until this node has applied everything the others did (the restarted one may trail).
+        ChainResponse.CaesarAccount a = await(node, () -> account(node, owners.get(index), account),
+            x -> x.nonce() >= perClient, Duration.ofSeconds(60), account + " at nonce " + perClient);
+        List<ChainResponse.CaesarEntry> history = assertInstanceOf(ChainResponse.CaesarHistory.class,
+            send(node, new ChainRequest.CaesarHistory(account))).entries();
+        List<ChainResponse.CaesarEntry> previous = reference.putIfAbsent(account, history);
+        if (previous != null) {
+          assertEquals(previous, history, node.name() + " has another history of " + account);
+        }
+        long expected = 0;
+        int ownApplied = 0;
+        int replays = 0;
+        Set<String> appliedMemos = new java.util.HashSet<>();
+        Set<String> appliedIds = new java.util.HashSet<>();
+        for (ChainResponse.CaesarEntry e : history) {
+          if (!e.failure().isEmpty()) {
+            assertTrue(e.failure().contains("NONCE"), "only a replayed nonce is refused: " + e);
+            replays++;
+            continue;
+          }
+          assertEquals("TOKEN_TRANSFER", e.kind(), e.toString());
+          assertTrue(appliedIds.add(e.transactionId()), "applied twice: " + e);
+          if (e.owner().equals(account)) {
+            ownApplied++;
+            assertTrue(appliedMemos.add(e.memo()), "one signed operation applied twice: " + e);
+            assertTrue(e.memo().startsWith("c" + c + "-"), "an operation this client never signed: " + e);
+            expected -= e.amountUnits();
+          }
+          if (e.counterparty().equals(account)) {
+            expected += e.amountUnits();
+          }
+        }
+        assertEquals(a.nonce(), ownApplied, node.name() + ": " + account + " applied operations vs nonce");
+        assertEquals(perClient, ownApplied, node.name() + ": " + account);
+        for (int i = 0; i < perClient; i++) {
+          Outcome o = byMemo.get("c" + c + "-" + i);
+          ChainResponse.CaesarEntry applied = history.stream().filter(e -> e.failure().isEmpty()
+              && e.memo().equals(o.memo())).findFirst().orElseThrow(() -> new AssertionError(o + " not applied"));
+          if (o.applied()) {
+            assertEquals(o.transactionId(), applied.transactionId(), "acknowledged " + o);
+            assertEquals(o.height(), applied.height(), "acknowledged " + o);
+          }
+          assertEquals(o.amount(), applied.amountUnits(), o.toString());
+        }
+        // Funding is the first receipt (history holds the last 100; ours are fewer).
+        assertTrue(history.size() < 100, "history truncated: " + history.size());
+        assertTrue(history.get(0).memo().startsWith("fund "), history.get(0).toString());
+        long elapsed = a.asOfMillis() - fundedAtMillis + 60_000;
+        long demurrage = (long) Math.ceil((funding + 2 * perClient * 10_000_000L) * ratePerMilli * elapsed) + history.size();
+        assertTrue(a.balanceUnits() <= expected && a.balanceUnits() >= expected - demurrage,
+            node.name() + ": " + account + " holds " + a.balanceUnits() + ", expected " + expected + " less at most "
+                + demurrage + " units of demurrage");
+        total += a.balanceUnits();
+        if (replays > 0) {
+          System.err.println("[consensus] caesar: " + node.name() + " refused " + replays
+              + " committed replays of an operation on " + account);
+        }
+      }
+      long funded = clients * funding;
+      long decay = (long) Math.ceil(funded * ratePerMilli * (System.currentTimeMillis() - fundedAtMillis + 60_000)) + 1000;
+      assertTrue(total <= funded && total >= funded - decay,
+          node.name() + ": the clients hold " + total + " of the " + funded + " units they were given (decay " + decay + ")");
+      ChainResponse.CaesarSupply supply = assertInstanceOf(ChainResponse.CaesarSupply.class,
+          send(node, new ChainRequest.CaesarSupply()));
+      assertTrue(supply.holds(), node.name() + ": " + supply);
+      assertEquals(supply.genesisUnits() + supply.bridgedInUnits(), supply.balancesUnits() + supply.rewardPoolUnits()
+          + supply.bondedUnits() + supply.unbondingUnits() + supply.bridgedOutUnits(), node.name() + ": " + supply);
+      ChainResponse.CaesarSupply firstSupply = assertInstanceOf(ChainResponse.CaesarSupply.class,
+          send(first, new ChainRequest.CaesarSupply()));
+      assertEquals(firstSupply.genesisUnits(), supply.genesisUnits(), node.name());
+      assertEquals(firstSupply.chainId(), supply.chainId(), node.name());
+    }
+    for (NodeSpec node : cluster.nodes()) {
+      String log = Files.readString(node.logFile(), StandardCharsets.UTF_8);
+      assertFalse(log.contains("SAFETY FAULT"), node.name() + " saw conflicting commits");
+    }
+  }
+
+  /** An answered CAES submission; {@code applied} when committed and the ledger applied it. */
+  private record Outcome(String memo, long amount, String transactionId, ChainResponse.TxState state, long height,
+      String reason) {
+    boolean applied() {
+      return state == ChainResponse.TxState.COMMITTED && reason.isEmpty();
+    }
+  }
+
+  private static void awaitSize(List<?> list, int size, Duration timeout, List<String> failures)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (list.size() < size) {
+      if (!failures.isEmpty()) {
+        throw new AssertionError(failures.toString());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + list.size() + " of " + size + " transfers acknowledged in " + timeout);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static String accountOf(StoqIdentity identity) {
+    return java.util.HexFormat.of().formatHex(
+        online.hypermesh.protocol.consensus.proof.Accounts.id(identity.chain().get(0).getPublicKey()));
+  }
+
+  private static online.hypermesh.protocol.consensus.bft.Digest digest(String hex) {
+    return online.hypermesh.protocol.consensus.bft.Digest.of(java.util.HexFormat.of().parseHex(hex));
+  }
+
+  private static ChainResponse.CaesarAccount account(NodeSpec node, StoqIdentity who, String account) {
+    ChainResponse reply = send(node, new ChainRequest.CaesarAccount(account), who, Duration.ofSeconds(15));
+    return assertInstanceOf(ChainResponse.CaesarAccount.class, reply, String.valueOf(reply));
+  }
+
+  /** The operation with its owner's authorization, encoded as the CLI does it. */
+  private static byte[] caesarPayload(String chainId, StoqIdentity owner, CaesarTransaction op) {
+    return CaesarCodec.encode(op, OwnerAuthorization.sign(digest(chainId), op, owner.falconKey(), owner.chain()));
+  }
+
+  /** Over a connection authenticated as the owner (the payload's authorization decides all the same). */
+  private static Outcome caesarSubmit(NodeSpec node, StoqIdentity owner, byte[] payload, long waitMillis, String memo,
+      long amount) {
+    ChainResponse reply = send(node, new ChainRequest.CaesarSubmit(payload, waitMillis), owner,
+        Duration.ofMillis(waitMillis + 15_000));
+    ChainResponse.TxStatus s = assertInstanceOf(ChainResponse.Submitted.class, reply, String.valueOf(reply)).status();
+    return new Outcome(memo, amount, s.transactionId(), s.state(), s.height(), s.reason());
+  }
+
   private static AssetResponse register(NodeSpec node, AssetRequest.Register request) {
     return assets(node, request);
   }
@@ -427,11 +704,15 @@ class ConsensusClusterTest {
 
   /** One request on a new connection; a failed handshake (a busy machine) is retried twice. */
   private static ChainResponse send(NodeSpec node, ChainRequest request) {
-    StoqSettings settings = StoqSettings.defaults().withTimeouts(Duration.ofSeconds(15), Duration.ofSeconds(10));
+    return send(node, request, identity(), Duration.ofSeconds(15));
+  }
+
+  private static ChainResponse send(NodeSpec node, ChainRequest request, StoqIdentity who, Duration timeout) {
+    StoqSettings settings = StoqSettings.defaults().withTimeouts(timeout, Duration.ofSeconds(10));
     for (int attempt = 1; ; attempt++) {
       ChainClient client;
       try {
-        client = ChainClient.connect(node.host(), node.ports().stoq(), settings, StoqTls.defaults(), identity(), node.host());
+        client = ChainClient.connect(node.host(), node.ports().stoq(), settings, StoqTls.defaults(), who, node.host());
       } catch (StoqException e) {
         if (attempt == 3) {
           throw e;

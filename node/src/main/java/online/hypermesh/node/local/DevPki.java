@@ -116,6 +116,15 @@ public final class DevPki {
         policy.maxValidity(TrustRole.USER), key));
   }
 
+  /**
+   * Another user (client role) identity, written as {@code user-NAME.key/.crt} so the CLI's own
+   * ({@link #issueClient}) is kept: distinct keys own distinct CAES accounts.
+   */
+  public IdentityFiles issueUser(String name) throws IOException {
+    return write("user-" + name, issue(new CertificateRequestSpec(name, TrustRole.USER, List.of(), List.of(), region),
+        policy.maxValidity(TrustRole.USER)));
+  }
+
   private record Issued(KeyPair key, List<X509Certificate> chain) {
   }
 
