@@ -59,6 +59,11 @@ public final class BftCore {
   /** The round whose proposal waits for transactions (idle leader), or 0. */
   private long deferredProposal;
   private final LinkedHashMap<Digest, Transaction> pool = new LinkedHashMap<>();
+  /**
+   * The pool's transactions that this validator's own submitters handed it: shared with the other
+   * validators at once, and again on every round timeout until committed (a share can be lost).
+   */
+  private final Set<Digest> local = new java.util.LinkedHashSet<>();
   private final Map<Digest, Boolean> recentlyCommitted;
 
   private final ArrayDeque<ConsensusMessage> toSelf = new ArrayDeque<>();
@@ -136,7 +141,10 @@ public final class BftCore {
         propose(true);
       }
     } else if (input instanceof Input.SubmitTransactions s) {
-      submit(s.transactions());
+      List<Transaction> added = submit(s.transactions(), true);
+      if (!added.isEmpty()) {
+        out.add(new Output.Broadcast(new TransactionShare(added)));
+      }
       if (deferredProposal == round && !pool.isEmpty()) {
         deferredProposal = 0;
         propose(true);
@@ -221,6 +229,10 @@ public final class BftCore {
       onBlockRequest(from, q);
     } else if (message instanceof BlockResponse s) {
       onBlockResponse(from, s);
+    } else if (message instanceof TransactionShare t) {
+      if (from != self) {
+        submit(t.transactions(), false);
+      }
     }
   }
 
@@ -364,6 +376,7 @@ public final class BftCore {
       if (v.rejected()) {
         out.add(new Output.TransactionRejected(tx.id(), null, v.reason()));
         it.remove();
+        local.remove(tx.id());
         continue;
       }
       batch.add(tx);
@@ -612,12 +625,31 @@ public final class BftCore {
       return;
     }
     localTimeout();
+    reshare();
     out.add(new Output.SetTimer(round, timeoutFor(round)));
     // Block requests may have gone to a silent or slow peer: ask the next one.
     for (Map.Entry<Digest, Integer> e : wanted.entrySet()) {
       int peer = nextPeer(e.getValue());
       e.setValue(peer);
       out.add(new Output.Send(peer, new BlockRequest(e.getKey(), config.blockFetchBatch())));
+    }
+  }
+
+  /** The oldest own transactions still uncommitted, within one block's bounds. */
+  private void reshare() {
+    List<Transaction> again = new ArrayList<>();
+    long bytes = 0;
+    for (Digest id : local) {
+      Transaction tx = pool.get(id);
+      if (tx == null || again.size() >= config.maxBatchTransactions()
+          || bytes + tx.body().length > config.maxBatchBytes()) {
+        break;
+      }
+      again.add(tx);
+      bytes += tx.body().length;
+    }
+    if (!again.isEmpty()) {
+      out.add(new Output.Broadcast(new TransactionShare(again)));
     }
   }
 
@@ -819,6 +851,7 @@ public final class BftCore {
     out.add(new Output.Commit(b, certificate));
     for (Transaction tx : b.transactions()) {
       pool.remove(tx.id());
+      local.remove(tx.id());
       if (config.recentTransactionMemory() > 0) {
         recentlyCommitted.put(tx.id(), Boolean.TRUE);
       }
@@ -844,22 +877,36 @@ public final class BftCore {
 
   // ---------------------------------------------------------------- pool
 
-  private void submit(List<Transaction> txs) {
+  /**
+   * Adds to the pool what is new and fits; returns what was added. Refusals of transactions shared
+   * by another validator are not reported as rejections: their submitter's validator decides.
+   */
+  private List<Transaction> submit(List<Transaction> txs, boolean local) {
+    List<Transaction> added = new ArrayList<>(txs.size());
     for (Transaction tx : txs) {
       if (pool.containsKey(tx.id()) || recentlyCommitted.containsKey(tx.id())) {
         continue;
       }
       if (tx.body().length > config.maxBatchBytes()) {
-        out.add(new Output.TransactionRejected(tx.id(), null, "transaction of " + tx.body().length
-            + " bytes exceeds the block bound of " + config.maxBatchBytes() + " bytes (max-batch-bytes)"));
+        if (local) {
+          out.add(new Output.TransactionRejected(tx.id(), null, "transaction of " + tx.body().length
+              + " bytes exceeds the block bound of " + config.maxBatchBytes() + " bytes (max-batch-bytes)"));
+        }
         continue;
       }
       if (pool.size() >= config.maxMempool()) {
-        out.add(new Output.TransactionRejected(tx.id(), null, "transaction pool full"));
+        if (local) {
+          out.add(new Output.TransactionRejected(tx.id(), null, "transaction pool full"));
+        }
         continue;
       }
       pool.put(tx.id(), tx);
+      added.add(tx);
+      if (local) {
+        this.local.add(tx.id());
+      }
     }
+    return added;
   }
 
   private static <K> Map<K, Boolean> bounded(int max) {

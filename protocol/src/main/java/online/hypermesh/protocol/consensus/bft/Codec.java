@@ -24,6 +24,7 @@ public final class Codec {
   private static final int TIMEOUT = 3;
   private static final int BLOCK_REQUEST = 4;
   private static final int BLOCK_RESPONSE = 5;
+  private static final int TRANSACTION_SHARE = 6;
 
   private Codec() {}
 
@@ -48,6 +49,8 @@ public final class Codec {
       q.encode(w.u8(BLOCK_REQUEST));
     } else if (message instanceof BlockResponse s) {
       s.encode(w.u8(BLOCK_RESPONSE));
+    } else if (message instanceof TransactionShare t) {
+      t.encode(w.u8(TRANSACTION_SHARE));
     }
     return w.toByteArray();
   }
@@ -65,6 +68,7 @@ public final class Codec {
         case TIMEOUT -> Timeout.decode(r);
         case BLOCK_REQUEST -> BlockRequest.decode(r);
         case BLOCK_RESPONSE -> BlockResponse.decode(r);
+        case TRANSACTION_SHARE -> TransactionShare.decode(r);
         default -> throw new WireReader.Malformed("unknown message type " + type);
       };
     });

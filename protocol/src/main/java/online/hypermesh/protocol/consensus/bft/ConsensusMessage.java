@@ -2,4 +2,4 @@ package online.hypermesh.protocol.consensus.bft;
 
 /** Everything validators send each other; {@link Codec} encodes and decodes them. */
 public sealed interface ConsensusMessage
-    permits Proposal, Vote, Timeout, BlockRequest, BlockResponse {}
+    permits Proposal, Vote, Timeout, BlockRequest, BlockResponse, TransactionShare {}

@@ -58,7 +58,9 @@ class BftCodecTest {
         Timeout.sign(7, qc, null, 1, keys.signer(1), set.chainId()),
         new BlockRequest(block.id(), 32),
         new BlockResponse(List.of(block, new Block(8, 5, 0, qc(VoteData.of(block), 1, 2, 3),
-            set.timing().next(block.time(), 1300), List.of()))));
+            set.timing().next(block.time(), 1300), List.of()))),
+        new TransactionShare(txs),
+        new TransactionShare(List.of()));
   }
 
   @Test

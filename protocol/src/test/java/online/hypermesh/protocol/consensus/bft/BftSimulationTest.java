@@ -35,6 +35,24 @@ class BftSimulationTest {
     assertTrue(s.sim.monitor.votesSeen > 100, "votes seen " + s.sim.monitor.votesSeen);
   }
 
+  /**
+   * Transactions handed to one validator only, the one whose blocks the silent validator (the
+   * next round's leader) would have to certify: they commit because validators share their pools.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {61, 62})
+  void transactionsSubmittedToTheValidatorBeforeASilentLeaderStillCommit(long seed) {
+    Scenario s = chaotic(seed).byzantine(2, ByzantineReplicas.Kind.SILENT);
+    s.submitOnlyTo = 1;
+    s.submitUntil = 2000;
+    s.run().assertSafe().assertLive(5);
+    for (HonestReplica h : s.honest) {
+      Set<Digest> committed = new HashSet<>();
+      h.committed.forEach(b -> b.transactions().forEach(tx -> committed.add(tx.id())));
+      assertEquals(s.submittedValid, committed, "validator " + h.index + " committed set");
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void idleChainWaitsForTransactionsThenCommitsThemPromptly() {
     Scenario s = new Scenario(7);

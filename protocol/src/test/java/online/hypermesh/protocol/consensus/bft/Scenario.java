@@ -35,6 +35,8 @@ final class Scenario {
   long settleMillis = 1200;
   long runAfterSettle = 2000;
   boolean invalidTransactions;
+  /** Submit only to this validator (as a node hands its transactions to its own), or -1 for all. */
+  int submitOnlyTo = -1;
   long submitEveryMillis = 25;
   long submitUntil = -1;
   final List<Runnable> extraSetup = new ArrayList<>();
@@ -173,7 +175,7 @@ final class Scenario {
       txs.add(new Transaction(Digest.sha256(body), body));
     }
     for (int i = 0; i < n; i++) {
-      if (!sim.isDown(i)) {
+      if (!sim.isDown(i) && (submitOnlyTo < 0 || submitOnlyTo == i)) {
         sim.replica(i).submit(sim, txs);
       }
     }
