@@ -253,6 +253,10 @@ final class CaesarBench {
         baseline.saturation().committedPerSecond()));
     ratios.put("saturationP99", ratio(caesar.saturation().firstValidator().p99Millis(),
         baseline.saturation().firstValidator().p99Millis()));
+    // The machine is shared: the bench JVM's CPU share differs between phases, so also per core it got.
+    ratios.put("openLoopCommittedPerBenchCore", ratio(perCore(caesar.openLoop()), perCore(baseline.openLoop())));
+    ratios.put("saturationCommittedPerBenchCore", ratio(perCore(caesar.saturation()),
+        perCore(baseline.saturation())));
     String note = "Both workloads on the same 4 validators (one JVM, one ActorSystem, in-process receptionist), each "
         + "checking all four proofs of every transaction and persisting to Cassandra before voting; the baseline "
         + "ran first, then CAES. Committed = on the first validator to commit it; latency from the due time (open "
@@ -333,6 +337,11 @@ final class CaesarBench {
     }
     return new ConsensusBench.Proving(txs.length, threads, Results.round(seconds, 3),
         Results.round(txs.length / seconds, 1), (int) (bytes / txs.length));
+  }
+
+  /** Committed tx/s per core the bench JVM used during the phase. */
+  private static double perCore(ConsensusBench.Phase p) {
+    return p.benchProcessCores() <= 0 ? 0 : p.committedPerSecond() / p.benchProcessCores();
   }
 
   private static Double ratio(double caesar, double baseline) {
