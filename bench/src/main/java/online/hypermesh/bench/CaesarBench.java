@@ -103,19 +103,19 @@ final class CaesarBench {
     @Option(names = "--seconds", defaultValue = "10", description = "seconds of each open-loop run (default ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--rate", defaultValue = "300", description = "offered tx/s of the open-loop runs (default ${DEFAULT-VALUE})")
+    @Option(names = "--rate", defaultValue = "200", description = "offered tx/s of the open-loop runs (default ${DEFAULT-VALUE})")
     int rate;
 
     @Option(names = "--saturation-seconds", description = "seconds of each closed-loop run (default: --seconds)")
     Double saturationSeconds;
 
-    @Option(names = "--saturation-transactions", defaultValue = "3000", description = "transactions proven for each closed-loop run (default ${DEFAULT-VALUE})")
+    @Option(names = "--saturation-transactions", defaultValue = "2000", description = "transactions proven for each closed-loop run (default ${DEFAULT-VALUE})")
     int saturationTransactions;
 
-    @Option(names = "--window", defaultValue = "3000", description = "closed loop: uncommitted transactions kept in flight (default ${DEFAULT-VALUE})")
+    @Option(names = "--window", defaultValue = "2000", description = "closed loop: uncommitted transactions kept in flight (default ${DEFAULT-VALUE})")
     int window;
 
-    @Option(names = "--batch", defaultValue = "500", description = "max transactions per block (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "250", description = "max transactions per block (default ${DEFAULT-VALUE}; about 19 KB each, one journal row per block and validator: on a loaded machine 500 made the journal writes time out)")
     int batch;
 
     @Option(names = "--owners", defaultValue = "64", description = "funded owner accounts sending transfers (default ${DEFAULT-VALUE})")
