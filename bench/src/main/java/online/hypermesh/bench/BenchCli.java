@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "HyperMesh benchmarks (loopback ::1 only; every run stops by itself).",
     subcommands = {BenchCli.Stoq.class, DnsBench.Cli.class, BenchCli.Ca.class, BenchCli.Ct.class,
-        BenchCli.Consensus.class})
+        BenchCli.Consensus.class, CaesarBench.Cli.class})
 public final class BenchCli implements Callable<Integer> {
 
   static final Set<String> ALL = Set.of("udp", "quic", "tls", "stoq");

@@ -2,23 +2,17 @@ package online.hypermesh.bench;
 
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import java.lang.management.ManagementFactory;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,43 +24,28 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import online.hypermesh.actors.consensus.CommitListener;
-import online.hypermesh.actors.consensus.ReceptionistNetwork;
 import online.hypermesh.actors.consensus.Validator;
-import online.hypermesh.actors.consensus.ValidatorSettings;
 import online.hypermesh.protocol.consensus.bft.BftConfig;
 import online.hypermesh.protocol.consensus.bft.Block;
 import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
-import online.hypermesh.protocol.consensus.bft.FalconSigner;
-import online.hypermesh.protocol.consensus.bft.FalconVerifier;
 import online.hypermesh.protocol.consensus.bft.TransactionValidator;
 import online.hypermesh.protocol.consensus.chain.ChainState;
 import online.hypermesh.protocol.consensus.chain.CommitRejectedException;
 import online.hypermesh.protocol.consensus.chain.Genesis;
-import online.hypermesh.protocol.consensus.chain.GenesisValidator;
 import online.hypermesh.protocol.consensus.chain.NKryptTransactionValidator;
-import online.hypermesh.protocol.consensus.proof.Accounts;
 import online.hypermesh.protocol.consensus.proof.BlockTick;
 import online.hypermesh.protocol.consensus.proof.ChainParameters;
-import online.hypermesh.protocol.consensus.proof.LocationClaim;
-import online.hypermesh.protocol.consensus.proof.Plot;
 import online.hypermesh.protocol.consensus.proof.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
 import online.hypermesh.protocol.consensus.proof.TransactionProver;
-import online.hypermesh.protocol.crypto.CertificateRole;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.Falcon;
-import online.hypermesh.protocol.crypto.Identity;
-import online.hypermesh.protocol.crypto.LeafSpec;
 import online.hypermesh.protocol.crypto.NodeLocalCa;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * {@code hypermesh bench consensus}: n = 4 real {@link Validator}s (FALCON-1024 keys certified by a
@@ -225,47 +204,67 @@ final class ConsensusBench {
     volatile boolean sampling;
     final List<String> problems = new CopyOnWriteArrayList<>();
 
+    /** Refusals by transaction id: the first validator's reason (from its pool or a proposal). */
+    final ConcurrentHashMap<Digest, String> rejected = new ConcurrentHashMap<>();
+
     CommitListener listener(int validator, ChainState state) {
-      return (block, certificate) -> {
-        try {
-          state.apply(block, certificate);
-        } catch (CommitRejectedException e) {
-          if (problems.size() < 20) {
-            problems.add("validator " + validator + ": its chain state refused committed block " + block.height()
-                + ": " + e.getMessage());
+      return new CommitListener() {
+        @Override
+        public void rejected(Digest transactionId, Digest blockId, String reason) {
+          if (pending.containsKey(transactionId)) {
+            rejected.putIfAbsent(transactionId, reason);
           }
         }
-        long now = System.nanoTime();
-        if (validator == 0) {
-          BlockTime t = block.time();
-          latest.set(new BlockTick(block.height(), t.tickCount(), t.tickHash().bytes(), block.id().bytes(),
-              t.timestampMillis()));
-          blocks.incrementAndGet();
-          transactions.addAndGet(block.transactions().size());
-          if (sampling && !block.transactions().isEmpty() && sampled.size() < 16) {
-            sampled.add(block);
-            sampledCertificate.set(certificate);
-          }
-        }
-        for (var tx : block.transactions()) {
-          Pending p = pending.get(tx.id());
-          if (p == null) {
-            continue;
-          }
-          int n = p.commits().incrementAndGet();
-          Tracking t = p.tracking();
-          if (n == 1) {
-            t.first.record(now - p.dueNanos());
-            t.firstCount.incrementAndGet();
-            t.lastFirstNanos.accumulateAndGet(now, Math::max);
-          } else if (n == VALIDATORS) {
-            t.all.record(now - p.dueNanos());
-            t.allCount.incrementAndGet();
-            t.lastAllNanos.accumulateAndGet(now, Math::max);
-            pending.remove(tx.id());
-          }
+
+        @Override
+        public void committed(Block block, CommitCertificate certificate) {
+          onCommit(validator, state, block, certificate);
         }
       };
+    }
+
+    private void onCommit(int validator, ChainState state, Block block, CommitCertificate certificate) {
+      try {
+        // Locked so a bench can read the state at the end (the validator's thread applies it).
+        synchronized (state) {
+          state.apply(block, certificate);
+        }
+      } catch (CommitRejectedException e) {
+        if (problems.size() < 20) {
+          problems.add("validator " + validator + ": its chain state refused committed block " + block.height()
+              + ": " + e.getMessage());
+        }
+      }
+      long now = System.nanoTime();
+      if (validator == 0) {
+        BlockTime t = block.time();
+        latest.set(new BlockTick(block.height(), t.tickCount(), t.tickHash().bytes(), block.id().bytes(),
+            t.timestampMillis()));
+        blocks.incrementAndGet();
+        transactions.addAndGet(block.transactions().size());
+        if (sampling && !block.transactions().isEmpty() && sampled.size() < 16) {
+          sampled.add(block);
+          sampledCertificate.set(certificate);
+        }
+      }
+      for (var tx : block.transactions()) {
+        Pending p = pending.get(tx.id());
+        if (p == null) {
+          continue;
+        }
+        int n = p.commits().incrementAndGet();
+        Tracking t = p.tracking();
+        if (n == 1) {
+          t.first.record(now - p.dueNanos());
+          t.firstCount.incrementAndGet();
+          t.lastFirstNanos.accumulateAndGet(now, Math::max);
+        } else if (n == VALIDATORS) {
+          t.all.record(now - p.dueNanos());
+          t.allCount.incrementAndGet();
+          t.lastAllNanos.accumulateAndGet(now, Math::max);
+          pending.remove(tx.id());
+        }
+      }
     }
   }
 
@@ -295,62 +294,25 @@ final class ConsensusBench {
 
     // Keys: a throwaway CA certifies the validators and the sender, as the consensus tests do.
     log("generating FALCON-1024 keys and certificates ...");
-    NodeLocalCa ca = NodeLocalCa.create("bench consensus CA", Duration.ofDays(2));
-    Inet6Address address = (Inet6Address) InetAddress.getByName("2001:db8::10");
-    List<Identity> validators = new ArrayList<>();
-    List<GenesisValidator> genesisValidators = new ArrayList<>();
-    for (int i = 0; i < VALIDATORS; i++) {
-      Identity v = identity(ca, "validator-" + i, address);
-      validators.add(v);
-      genesisValidators.add(new GenesisValidator("validator-" + i, v.leaf().getEncoded()));
-    }
-    Identity sender = identity(ca, "sender-1", address);
-    byte[] account = Accounts.id(sender.leaf().getPublicKey());
-    String accountHex = HexFormat.of().formatHex(account);
-    Plot plot = Plot.generate(account, PLOT_LEAVES, LEAF_BYTES);
-    String region = "bench-region";
-    Genesis genesis = new Genesis(Digest.sha256(("bench " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8)),
-        genesisValidators, params, Map.of(accountHex, 5_000L), Map.of(accountHex, plot.commitment()),
-        Map.of(accountHex, region), System.currentTimeMillis() - 1_000,
-        "bench tick seed".getBytes(StandardCharsets.UTF_8), TICKS_PER_BLOCK);
-    TransactionProver prover = new TransactionProver(params, sender, plot, LocationClaim.of(address, region));
+    ValidatorCluster cluster = ValidatorCluster.create("bench consensus CA", params, null);
+    Genesis genesis = cluster.genesis;
+    NodeLocalCa ca = cluster.ca;
+    TransactionProver prover = cluster.prover;
     AtomicLong nonces = new AtomicLong();
 
-    Commits commits = new Commits();
+    Commits commits = cluster.commits;
     JfrProfile.Summary profile = null;
     Proving proving;
     Phase open;
     Phase saturation;
     int rowBytes;
-    try (CtBench.Env env = CtBench.Env.start(o.cassandra())) {
-      CompletableFuture<List<ActorRef<Validator.Command>>> spawned = new CompletableFuture<>();
-      Behavior<String> parent = Behaviors.setup(context -> {
-        List<ActorRef<Validator.Command>> refs = new ArrayList<>();
-        for (int i = 0; i < VALIDATORS; i++) {
-          ChainState state = ChainState.genesis(genesis);
-          TransactionValidator proofs = new NKryptTransactionValidator(state,
-              new CertificateVerifier(ca.certificate(), Set.of()), null, Clock.systemUTC());
-          ValidatorSettings settings = new ValidatorSettings(bft, genesis.validatorSet(), i,
-              new FalconSigner(validators.get(i).privateKey()), new FalconVerifier(), proofs, 100);
-          refs.add(context.spawn(Validator.create(settings,
-              ReceptionistNetwork.factory(genesis.chainId(), i, VALIDATORS), commits.listener(i, state)),
-              "validator-" + i));
-        }
-        spawned.complete(refs);
-        return Behaviors.receiveMessage(stop -> Behaviors.stopped());
-      });
-      ActorRef<String> group = env.system.systemActorOf(parent, "bench-validators", Props.empty());
-      List<ActorRef<Validator.Command>> refs = spawned.get(60, TimeUnit.SECONDS);
+    try (cluster) {
+      cluster.start(bft, o.cassandra());
+      CtBench.Env env = cluster.env();
+      List<ActorRef<Validator.Command>> refs = cluster.refs();
 
       log("waiting for the first committed block ...");
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (commits.latest.get() == null) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no block committed within 180 s of starting the validators");
-        }
-        Thread.sleep(20);
-      }
-      BlockTick reference = commits.latest.get();
+      BlockTick reference = cluster.awaitFirstBlock(180);
 
       int openCount = (int) Math.max(1, Math.round(o.rate() * o.seconds()));
       int total = openCount + o.saturationTransactions();
@@ -365,7 +327,7 @@ final class ConsensusBench {
       proving = new Proving(total, cores, round3(proveSeconds), round1(total / proveSeconds), (int) (bytes / total));
 
       log("open loop: " + o.rate() + " tx/s for " + o.seconds() + " s ...");
-      open = openLoop(refs, commits, prepared, openCount, o.rate()).at(status(env, refs.get(0)));
+      open = openLoop(refs, commits, prepared, openCount, o.rate()).at(cluster.status(0));
       long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (!commits.pending.isEmpty() && System.nanoTime() < drainDeadline) {
         Thread.sleep(20);
@@ -379,13 +341,13 @@ final class ConsensusBench {
           + System.currentTimeMillis() + ".jfr")) : null;
       commits.sampling = true;
       saturation = closedLoop(refs, commits, prepared, openCount, o.window(), o.saturationSeconds())
-          .at(status(env, refs.get(0)));
+          .at(cluster.status(0));
       commits.sampling = false;
       if (recorder != null) {
         profile = recorder.stop();
         recorder.close();
       }
-      group.tell("stop");
+      cluster.stopValidators();
       rowBytes = rowBytes(commits);
       Thread.sleep(500);
 
@@ -419,32 +381,25 @@ final class ConsensusBench {
     }
   }
 
-  private static Validator.Status status(CtBench.Env env, ActorRef<Validator.Command> validator) {
-    try {
-      return AskPattern.<Validator.Command, Validator.Status>ask(validator, Validator.GetStatus::new,
-          Duration.ofSeconds(20), env.system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  private static Identity identity(NodeLocalCa ca, String name, Inet6Address address) {
-    return ca.issueIdentity(LeafSpec.of(name, CertificateRole.NODE, List.of(name + ".hypermesh.online"),
-        List.of(address), Duration.ofDays(1)));
-  }
-
   /** Fully proven token transfers against {@code reference}, on {@code threads} threads. */
   static Validator.SubmittedTransaction[] prove(TransactionProver prover, BlockTick reference, AtomicLong nonces,
       int count, int threads) throws Exception {
+    return prove(prover, reference, nonces, count, threads, TransactionKind.TOKEN_TRANSFER,
+        nonce -> ("bench transfer #" + nonce).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Transactions of {@code kind} carrying {@code payload(i)} (i = 0..count-1), proven in parallel. */
+  static Validator.SubmittedTransaction[] prove(TransactionProver prover, BlockTick reference, AtomicLong nonces,
+      int count, int threads, TransactionKind kind, java.util.function.LongFunction<byte[]> payload)
+      throws Exception {
     Validator.SubmittedTransaction[] out = new Validator.SubmittedTransaction[count];
     long first = nonces.getAndAdd(count);
     ForkJoinPool pool = new ForkJoinPool(threads);
     try {
       pool.submit(() -> IntStream.range(0, count).parallel().forEach(i -> {
         long nonce = first + i;
-        Transaction tx = prover.prove(TransactionKind.TOKEN_TRANSFER,
-            ("bench transfer #" + nonce).getBytes(StandardCharsets.UTF_8), nonce,
-            reference.timestampMillis() + 1, null, reference);
+        Transaction tx = prover.prove(kind, payload.apply(nonce), nonce, reference.timestampMillis() + 1, null,
+            reference);
         out[i] = new Validator.SubmittedTransaction(tx.id(), TransactionCodec.encode(tx));
       })).get();
     } finally {

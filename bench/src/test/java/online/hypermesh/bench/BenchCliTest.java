@@ -117,6 +117,35 @@ class BenchCliTest {
     assertEquals(0, report.get("problems").size(), report.get("problems")::toString);
   }
 
+  /**
+   * Starts its own Cassandra and four validators with a Caesar genesis; a tiny run: both workloads
+   * commit, every acknowledged transfer applied on every validator and the ledger checks passed.
+   */
+  @Test
+  void caesarCommitsOwnerSignedTransfersAgainstTheConsensusBaseline() throws Exception {
+    JsonNode report = new ObjectMapper().readTree(
+        run("caesar", "--seconds", "1", "--rate", "20", "--saturation-transactions", "30", "--window", "15",
+            "--owners", "4", "--json"));
+    for (String w : new String[] {"baseline", "caesar"}) {
+      assertEquals(20, report.at("/" + w + "/openLoop/submitted").asLong(), report::toPrettyString);
+      assertTrue(report.at("/" + w + "/openLoop/committedFirst").asLong() > 0, w);
+      assertTrue(report.at("/" + w + "/openLoop/firstValidator/p99Millis").asDouble() > 0, w);
+      assertTrue(report.at("/" + w + "/saturation/committedPerSecond").asDouble() > 0, w);
+      assertTrue(report.at("/" + w + "/proving/perSecond").asDouble() > 0, w);
+      assertEquals(0, report.at("/" + w + "/refusedByValidators").asLong(), w);
+    }
+    assertTrue(report.at("/caesarOverBaseline/saturationCommittedPerSecond").asDouble() > 0);
+    assertEquals(50, report.at("/verification/submitted").asLong());
+    assertEquals(50, report.at("/verification/acknowledged").asLong());
+    assertEquals(50, report.at("/verification/appliedOnEveryValidator").asLong());
+    assertEquals(0, report.at("/verification/failedByReason").size());
+    assertTrue(report.at("/verification/conservationHoldsOnEveryValidator").asBoolean());
+    assertTrue(report.at("/verification/balancesAndNoncesAsExpectedOnEveryValidator").asBoolean());
+    assertTrue(report.at("/verification/stateDigestsAgreeAtEqualHeights").asBoolean());
+    assertEquals(4, report.at("/verification/validatorHeights").size());
+    assertEquals(0, report.get("problems").size(), report.get("problems")::toString);
+  }
+
   @Test
   void percentilesByNearestRank() {
     long[] sorted = new long[1000];
