@@ -183,7 +183,9 @@ final class CaesarCommand {
     String amount;
 
     @Option(names = "--wait", defaultValue = "30",
-        description = "Seconds to wait for the commit. Default: ${DEFAULT-VALUE}.")
+        description = "Seconds to wait for the commit, at most the node's hypermesh.stoq.request-timeout less 2 s "
+            + "(8 s by default); then the transaction is reported pending with its id (follow it with `chain tx`). "
+            + "Default: ${DEFAULT-VALUE}.")
     int waitSeconds;
 
     /** Reads the own account's nonce and chain id, signs, submits, prints; the exit code. */

@@ -152,7 +152,9 @@ final class ChainCommand {
         description = "Spoil one proof on purpose: WORK, STAKE, SPACE or TIME.")
     String breakProof;
 
-    @Option(names = "--wait", defaultValue = "10", description = "Seconds to wait for the commit. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--wait", defaultValue = "10", description = "Seconds to wait for the commit, at most the node's hypermesh.stoq.request-timeout less 2 s "
+            + "(8 s by default); then the transaction is reported pending with its id (follow it with `chain tx`). "
+            + "Default: ${DEFAULT-VALUE}.")
     int waitSeconds;
 
     @Override

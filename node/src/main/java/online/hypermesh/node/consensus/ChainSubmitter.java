@@ -42,6 +42,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class ChainSubmitter {
 
   private static final Duration POLL = Duration.ofMillis(100);
+  /** Of the request timeout, what proving and the reply may take besides the wait. */
+  private static final Duration PROVING_SLACK = Duration.ofSeconds(2);
 
   private final ActorSystem<?> system;
   private final ChainParameters params;
@@ -52,12 +54,19 @@ public final class ChainSubmitter {
   private final ActorRef<Validator.Command> validator;
   private final SecureRandom random = new SecureRandom();
   private final long tickLag;
+  /**
+   * The longest a submit waits for its commit: the node answers every STOQ request within
+   * hypermesh.stoq.request-timeout, so a longer wait would end in a bare TIMEOUT instead of the
+   * transaction's id and status (PENDING), which the client can then follow with `chain tx`.
+   */
+  private final long maxWaitMillis;
 
   ChainSubmitter(ActorSystem<?> system, ChainParameters params, StoqIdentity identity, Plot plot,
       LocationClaim location, ChainState state, ActorRef<ChainKeeper.Command> keeper,
-      ActorRef<Validator.Command> validator, long tickLag) {
+      ActorRef<Validator.Command> validator, long tickLag, Duration requestTimeout) {
     this.system = system;
     this.tickLag = tickLag;
+    this.maxWaitMillis = Math.max(0, requestTimeout.toMillis() - PROVING_SLACK.toMillis());
     this.params = params;
     this.prover = new TransactionProver(params, new Identity(identity.falconKey(), identity.chain()),
         plot, location);
@@ -81,7 +90,7 @@ public final class ChainSubmitter {
       return done(new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST,
           "the chain's work difficulty is 0: every nonce is valid work"));
     }
-    long wait = Math.max(0, Math.min(request.waitMillis(), 600_000));
+    long wait = Math.max(0, Math.min(request.waitMillis(), maxWaitMillis));
     return CompletableFuture.supplyAsync(() -> prove(request.payload(), spoil))
         .thenCompose(tx -> submitProven(tx, wait, askTimeout));
   }
@@ -104,7 +113,7 @@ public final class ChainSubmitter {
               .reason()));
     }
     TransactionKind kind = CaesarCodec.kindOf(valid.transaction());
-    long wait = Math.max(0, Math.min(request.waitMillis(), 600_000));
+    long wait = Math.max(0, Math.min(request.waitMillis(), maxWaitMillis));
     return CompletableFuture.supplyAsync(() -> {
       BlockTick head = reference();
       return prover.prove(kind, request.payload(), random.nextLong(), now(head), null, head);

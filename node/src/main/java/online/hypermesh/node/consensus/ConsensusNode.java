@@ -191,7 +191,8 @@ public final class ConsensusNode {
         "validator", Props.empty());
     LocationClaim location = LocationClaim.of(address(config), config.getString("hypermesh.node.region"));
     ChainSubmitter submitter = new ChainSubmitter(system, genesis.parameters(), identity, plot,
-        location, state, keeper, validator, c.getLong("submit-tick-lag"));
+        location, state, keeper, validator, c.getLong("submit-tick-lag"),
+        config.getDuration("hypermesh.stoq.request-timeout"));
     log.info("consensus: {} is validator {} of {} on chain {}", name, self,
         genesis.validators().size(), genesis.chainId().hex());
     return new ConsensusNode(genesis, self, state, keeper, validator, submitter, askTimeout,
