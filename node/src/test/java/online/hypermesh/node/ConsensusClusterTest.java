@@ -469,9 +469,10 @@ class ConsensusClusterTest {
             String memo = "c" + index + "-" + i;
             byte[] payload = caesarPayload(chainId, owner, new CaesarTransaction.Transfer(nonce, digest(to), amount, memo));
             Outcome answer = null;
-            // Until node-3 is back, node-2's own proposals are never certified (their votes go to
-            // the next leader, node-3), so its client's operations wait for the restart: retry for
-            // as long as that may take on a loaded machine.
+            // While node-3 is down its rounds time out, so a commit can take longer than the node
+            // waits (it then answers PENDING): retry the same signed operation for as long as that
+            // may take on a loaded machine. (Before validators shared their pools, node-2's client
+            // waited here for node-3's return: node-2's blocks needed node-3 to collect the votes.)
             long giveUp = System.nanoTime() + READY.plusMinutes(2).toNanos();
             for (int attempt = 1; answer == null; attempt++) {
               boolean late = System.nanoTime() > giveUp;
