@@ -250,19 +250,19 @@ class ConsensusClusterTest {
         send(node, new ChainRequest.Validators()));
     String node2 = validators.validators().get(1).account();
 
-    Cli sent = cli(common, "caesar", "transfer", "--to", node2, "--amount", "12.5", "--memo", "first");
+    var sent = cli(common, "caesar", "transfer", "--to", node2, "--amount", "12.5", "--memo", "first");
     assertEquals(0, sent.code(), sent.out() + sent.err());
     var transfer = json.readTree(sent.out());
     assertEquals("committed", transfer.get("state").asText());
     assertTrue(transfer.get("applied").asBoolean(), sent.out());
 
-    Cli overdraft = cli(common, "caesar", "transfer", "--to", node2, "--amount", "5000");
+    var overdraft = cli(common, "caesar", "transfer", "--to", node2, "--amount", "5000");
     assertEquals(online.hypermesh.node.cli.HyperMeshCli.EXIT_REJECTED, overdraft.code(), overdraft.out() + overdraft.err());
     var refused = json.readTree(overdraft.out());
     assertEquals("committed", refused.get("state").asText(), overdraft.out());
     assertTrue(refused.get("failure").asText().startsWith("INSUFFICIENT_FUNDS: "), overdraft.out());
 
-    Cli staked = cli(common, "caesar", "stake", "--amount", "1");
+    var staked = cli(common, "caesar", "stake", "--amount", "1");
     assertEquals(0, staked.code(), staked.out() + staked.err());
 
     var after = json.readTree(cli(common, "caesar", "balance").out());
@@ -272,7 +272,7 @@ class ConsensusClusterTest {
     assertTrue(spent >= 1_350_000_000L && spent < 1_350_000_000L + 10_000_000L,
         "12.5 CAES sent and 1 staked (and a little demurrage), not " + spent + " units");
 
-    Cli supply = cli(common, "caesar", "supply");
+    var supply = cli(common, "caesar", "supply");
     assertEquals(0, supply.code(), supply.out());
     assertTrue(json.readTree(supply.out()).get("conserved").asBoolean(), supply.out());
     var history = json.readTree(cli(common, "caesar", "history").out()).get("operations");
@@ -290,26 +290,8 @@ class ConsensusClusterTest {
     }
   }
 
-  private record Cli(int code, String out, String err) {
-  }
-
-  /** Runs the `hypermesh` command in this JVM, capturing what it prints. */
-  private static synchronized Cli cli(String[] common, String... args) {
-    java.io.PrintStream out = System.out;
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
-    java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of(common));
-    try {
-      System.setOut(new java.io.PrintStream(outBytes, true));
-      System.setErr(new java.io.PrintStream(errBytes, true));
-      int code = online.hypermesh.node.cli.HyperMeshCli.run(all.toArray(String[]::new));
-      return new Cli(code, outBytes.toString(), errBytes.toString());
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  private static online.hypermesh.node.cli.InProcessCli.Result cli(String[] common, String... args) {
+    return online.hypermesh.node.cli.InProcessCli.run(common, args);
   }
 
   /**

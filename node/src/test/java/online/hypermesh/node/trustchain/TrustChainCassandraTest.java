@@ -103,26 +103,8 @@ class TrustChainCassandraTest {
     return new Running(system, service);
   }
 
-  private record Cli(int code, String out, String err) {
-  }
-
-  /** Runs the `hypermesh` command in this JVM, capturing what it prints. */
-  private static synchronized Cli cli(String[] common, String... args) {
-    java.io.PrintStream out = System.out;
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
-    java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of(common));
-    try {
-      System.setOut(new java.io.PrintStream(outBytes, true));
-      System.setErr(new java.io.PrintStream(errBytes, true));
-      int code = HyperMeshCli.run(all.toArray(String[]::new));
-      return new Cli(code, outBytes.toString(), errBytes.toString());
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  private static online.hypermesh.node.cli.InProcessCli.Result cli(String[] common, String... args) {
+    return online.hypermesh.node.cli.InProcessCli.run(common, args);
   }
 
   private static byte[] csr(String name, TrustRole role) throws Exception {
@@ -266,34 +248,34 @@ class TrustChainCassandraTest {
       // The CLI against the same server: the operator's identity (client.key/.crt) beside the pinned
       // TrustChain root and log key.
       String[] common = {"--node", "[::1]:" + port, "--identity", pki.toString(), "--server-name", "::1", "--timeout", "60"};
-      Cli issue = cli(common, "ca", "issue", "--name", "n50.hypermesh.online", "--ip", "2001:db8::50", "--region", "eu-west",
+      var issue = cli(common, "ca", "issue", "--name", "n50.hypermesh.online", "--ip", "2001:db8::50", "--region", "eu-west",
           "--out", pki.resolve("out").toString());
       assertEquals(0, issue.code(), issue.toString());
       assertTrue(issue.out().contains("chain verified against the pinned root"), issue.out());
       assertTrue(issue.out().contains("log receipt verified with the pinned log key"), issue.out());
       String certFile = pki.resolve("out").resolve("n50.hypermesh.online.crt").toString();
-      Cli proof = cli(common, "ct", "proof", "--cert", certFile);
+      var proof = cli(common, "ct", "proof", "--cert", certFile);
       assertEquals(0, proof.code(), proof.toString());
       assertTrue(proof.out().contains("inclusion proof verified locally"), proof.out());
-      Cli sth = cli(common, "ct", "sth", "--json");
+      var sth = cli(common, "ct", "sth", "--json");
       assertEquals(0, sth.code(), sth.toString());
       assertTrue(sth.out().contains("\"treeSize\" : 14"), sth.out());
-      Cli consistency = cli(common, "ct", "consistency", "--from", "3", "--to", "14");
+      var consistency = cli(common, "ct", "consistency", "--from", "3", "--to", "14");
       assertEquals(0, consistency.code(), consistency.toString());
       assertTrue(consistency.out().contains("consistency proof verified locally"), consistency.out());
-      Cli get = cli(common, "ct", "get", "--start", "13", "--end", "13");
+      var get = cli(common, "ct", "get", "--start", "13", "--end", "13");
       assertTrue(get.out().contains("CN=n50.hypermesh.online"), get.toString());
-      Cli good = cli(common, "ca", "status", "--cert", certFile);
+      var good = cli(common, "ca", "status", "--cert", certFile);
       assertTrue(good.out().contains(": good"), good.toString());
       String serial = good.out().substring(0, good.out().indexOf(':'));
       assertEquals(0, cli(common, "ca", "revoke", "--serial", serial, "--reason", "superseded").code());
-      Cli revokedStatus = cli(common, "ca", "status", "--serial", serial, "--json");
+      var revokedStatus = cli(common, "ca", "status", "--serial", serial, "--json");
       assertTrue(revokedStatus.out().contains("\"status\" : \"revoked\"") && revokedStatus.out().contains("superseded"),
           revokedStatus.toString());
-      Cli bad = cli(common, "ca", "revoke", "--serial", serial, "--reason", "superseded");
+      var bad = cli(common, "ca", "revoke", "--serial", serial, "--reason", "superseded");
       assertEquals(1, bad.code(), bad.toString());
       assertTrue(bad.err().contains("ALREADY_REVOKED"), bad.toString());
-      Cli outOfRange = cli(common, "ct", "consistency", "--from", "9", "--to", "900");
+      var outOfRange = cli(common, "ct", "consistency", "--from", "9", "--to", "900");
       assertEquals(1, outOfRange.code(), outOfRange.toString());
     } finally {
       server.close();
