@@ -262,6 +262,11 @@ class ValidatorTest {
     List<Digest> first = chain.submit(0, "before", 8);
     await("the first transactions everywhere", Duration.ofSeconds(60), () ->
         chain.committedTransactions.stream().allMatch(c -> c.containsAll(first)));
+    String pid = Validator.persistenceId(chain.set.chainId(), 3).id();
+    // Recovery must start from a snapshot and the journal after it: wait for one (every 5 events;
+    // with shared pools the first transactions can commit in fewer rounds than that).
+    await("a snapshot of validator 3", Duration.ofSeconds(60), () ->
+        !SnapshotTestKit.create(testKit.system()).persistedInStorage(pid).isEmpty());
     Validator.Status beforeStop = chain.status(3);
     assertTrue(beforeStop.height() >= 1);
     // Stopped mid-run: transactions are in flight and the chain keeps proposing.
@@ -269,7 +274,6 @@ class ValidatorTest {
     Thread.sleep(30);
     chain.stop(3);
     int sentBeforeStop = chain.sent.get(3).size();
-    String pid = Validator.persistenceId(chain.set.chainId(), 3).id();
 
     // What the journal holds is what the stopped validator signed under: its last persisted
     // safety state covers every vote it sent.
