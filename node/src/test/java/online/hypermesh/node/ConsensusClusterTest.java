@@ -311,7 +311,7 @@ class ConsensusClusterTest {
 
     String gpu = "chain-" + run + "-gpu";
     AssetResponse.Registered registered = assertInstanceOf(AssetResponse.Registered.class,
-        register(first, new AssetRequest.Register(gpu, "gpu", 2, "user:alice", "p2p")));
+        register(first, new AssetRequest.Register(gpu, "gpu", 2, "user:chain-alice", "p2p")));
     assertTrue(registered.height() > 0, registered.toString());
     assertEquals(64, registered.transactionId().length(), registered.toString());
     ChainResponse.TxStatus tx = (ChainResponse.TxStatus) send(cluster.node(3).orElseThrow(),
@@ -325,7 +325,7 @@ class ConsensusClusterTest {
     assertEquals(new AssetResponse.Found(registered.asset(), registered.height(), registered.transactionId()), found);
 
     AssetResponse.Rejected duplicate = assertInstanceOf(AssetResponse.Rejected.class,
-        register(cluster.node(3).orElseThrow(), new AssetRequest.Register(gpu, "cpu", 1, "user:bob", "public")));
+        register(cluster.node(3).orElseThrow(), new AssetRequest.Register(gpu, "cpu", 1, "user:chain-bob", "public")));
     assertEquals(AssetResponse.Reason.DUPLICATE, duplicate.reason());
     assertTrue(duplicate.message().contains(registered.transactionId()), duplicate.message());
 
@@ -333,9 +333,9 @@ class ConsensusClusterTest {
     // and the chain's order refuses the later one on every node.
     String raced = "chain-" + run + "-race";
     java.util.concurrent.CompletableFuture<AssetResponse> viaFirst = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> register(first, new AssetRequest.Register(raced, "cpu", 1000, "user:alice", "network")));
+        () -> register(first, new AssetRequest.Register(raced, "cpu", 1000, "user:chain-alice", "network")));
     java.util.concurrent.CompletableFuture<AssetResponse> viaSecond = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> register(second, new AssetRequest.Register(raced, "memory", 2048, "user:bob", "private")));
+        () -> register(second, new AssetRequest.Register(raced, "memory", 2048, "user:chain-bob", "private")));
     List<AssetResponse> answers = List.of(viaFirst.get(), viaSecond.get());
     List<AssetResponse.Registered> winners = answers.stream().filter(AssetResponse.Registered.class::isInstance)
         .map(AssetResponse.Registered.class::cast).toList();
@@ -359,7 +359,7 @@ class ConsensusClusterTest {
     long target = head(first).height();
     await(restarted, () -> head(restarted), h -> h.height() >= target, Duration.ofSeconds(90), "catch up to " + target);
     AssetResponse.Registered after = await(restarted, () -> (AssetResponse) register(restarted,
-            new AssetRequest.Register("chain-" + run + "-after", "storage", 1L << 30, "user:alice", "public")),
+            new AssetRequest.Register("chain-" + run + "-after", "storage", 1L << 30, "user:chain-alice", "public")),
         AssetResponse.Registered.class::isInstance, Duration.ofSeconds(60), "a registration after the restart")
         instanceof AssetResponse.Registered r ? r : null;
     assertTrue(after != null && after.height() > registered.height(), String.valueOf(after));
