@@ -1,12 +1,16 @@
 package online.hypermesh.protocol.caesar;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import online.hypermesh.protocol.consensus.bft.BlockHeader;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.MerkleTree;
 import online.hypermesh.protocol.consensus.bft.SignatureVerifier;
 import online.hypermesh.protocol.consensus.bft.Transaction;
 import online.hypermesh.protocol.consensus.bft.ValidatorSet;
@@ -29,6 +33,9 @@ import online.hypermesh.protocol.consensus.bft.Verdict;
  * {@link Misbehaviour} evidence. A frozen client refuses everything.
  */
 public final class BridgeLightClient {
+
+  private static final byte[] STATE_DOMAIN =
+      "HM-CAES-LIGHT-CLIENT-1".getBytes(StandardCharsets.US_ASCII);
 
   private record Epoch(ValidatorSet set, long fromHeight, long toHeight) {}
 
@@ -71,11 +78,32 @@ public final class BridgeLightClient {
     return Optional.ofNullable(misbehaviour);
   }
 
+  /** The first height the registered set was trusted for. */
+  public long trustedFromHeight() {
+    return epochs.get(0).fromHeight();
+  }
+
   /**
    * Checks a certificate against the set in force at its height and remembers it; a conflicting
    * one freezes the client. Relayers may submit certificates alone, as misbehaviour evidence.
    */
   public Checked<Integer> observe(CommitCertificate cert) {
+    Checked<Integer> v = verify(cert);
+    if (!v.ok()) {
+      if (v.refusal().reason() == Rejection.CONFLICTING_BLOCKS) {
+        misbehaviour = new Misbehaviour(cert.height(), certified.get(cert.height()), cert);
+      }
+      return v;
+    }
+    certified.putIfAbsent(cert.height(), cert);
+    return v;
+  }
+
+  /**
+   * What {@link #observe} decides, recording nothing: the epoch whose set certifies {@code cert},
+   * or the refusal (CONFLICTING_BLOCKS is what would freeze the client).
+   */
+  public Checked<Integer> verify(CommitCertificate cert) {
     if (frozen()) {
       return frozenRefusal();
     }
@@ -99,23 +127,34 @@ public final class BridgeLightClient {
     }
     CommitCertificate seen = certified.get(height);
     if (seen != null && !seen.blockId().equals(cert.blockId())) {
-      misbehaviour = new Misbehaviour(height, seen, cert);
       return Checked.refused(Rejection.CONFLICTING_BLOCKS, "blocks " + seen.blockId() + " and "
           + cert.blockId() + " are both certified at height " + height + "; bridge frozen");
     }
-    certified.putIfAbsent(height, cert);
     return Checked.ok(in);
   }
 
   /** The proven transaction, once the block is certified and the path leads to its root. */
   public Checked<Transaction> verifyIncluded(InclusionProof p) {
-    Checked<Integer> epoch = certifiedEpoch(p);
+    Checked<Integer> epoch = certifiedEpoch(p, true);
     return epoch.ok() ? included(p) : Checked.refused(epoch.refusal());
   }
 
-  /** A committed lock or burn on the remote chain, with its replay id. */
+  /** A committed lock or burn on the remote chain, with its replay id; remembers the certificate. */
   public Checked<RemoteTransfer> verifyTransfer(InclusionProof p) {
-    Checked<Transaction> tx = verifyIncluded(p);
+    return transfer(p, true);
+  }
+
+  /** What {@link #verifyTransfer} decides, recording nothing and never freezing. */
+  public Checked<RemoteTransfer> checkTransfer(InclusionProof p) {
+    return transfer(p, false);
+  }
+
+  private Checked<RemoteTransfer> transfer(InclusionProof p, boolean record) {
+    Checked<Integer> epoch = certifiedEpoch(p, record);
+    if (!epoch.ok()) {
+      return Checked.refused(epoch.refusal());
+    }
+    Checked<Transaction> tx = included(p);
     if (!tx.ok()) {
       return Checked.refused(tx.refusal());
     }
@@ -135,16 +174,24 @@ public final class BridgeLightClient {
 
   /**
    * Follows a validator-set change committed in a block certified by the set in force now: the
-   * current epoch ends at that block's height and the new set is in force above it.
+   * current epoch ends at that block's height and the new set is in force above it. The change
+   * must be in the certified block itself (one header): blocks above it are the new set's, which
+   * this client does not know yet.
    */
   public Outcome followValidatorSet(InclusionProof p) {
-    Checked<Integer> epoch = certifiedEpoch(p);
+    if (!frozen() && p.headers().size() != 1) {
+      return Outcome.rejected(Rejection.BAD_INCLUSION_PROOF, "a validator-set change must be "
+          + "proven by the certificate of its own block, not through " + p.headers().size()
+          + " headers");
+    }
+    Checked<Integer> epoch = certifiedEpoch(p, true);
     if (!epoch.ok()) {
       return epoch.refusal();
     }
+    long height = p.block().height();
     if (epoch.value() != epochs.size() - 1) {
       return Outcome.rejected(Rejection.STALE_VALIDATOR_SET, "the change at height "
-          + p.block().height() + " is in epoch " + epoch.value() + ", already followed");
+          + height + " is in epoch " + epoch.value() + ", already followed");
     }
     Checked<Transaction> tx = included(p);
     if (!tx.ok()) {
@@ -155,33 +202,109 @@ public final class BridgeLightClient {
       return Outcome.rejected(Rejection.NOT_A_VALIDATOR_SET_CHANGE,
           "transaction " + tx.value().id() + " is not a validator-set change");
     }
-    long height = p.block().height();
     Epoch now = current();
     epochs.set(epochs.size() - 1, new Epoch(now.set(), now.fromHeight(), height));
-    epochs.add(new Epoch(new ValidatorSet(chainId, keys.get(), now.set().timing()), height + 1, Long.MAX_VALUE));
+    epochs.add(new Epoch(new ValidatorSet(chainId, keys.get(), now.set().timing()), height + 1,
+        Long.MAX_VALUE));
     return Outcome.applied(epoch());
   }
 
-  private Checked<Integer> certifiedEpoch(InclusionProof p) {
+  /**
+   * SHA-256 over everything this client holds: chain id, per epoch the hash of its set's keys and
+   * its heights, per certified height the block id, and the misbehaviour evidence if any.
+   */
+  public Digest stateDigest() {
+    MessageDigest md = sha256();
+    md.update(STATE_DOMAIN);
+    md.update(chainId.bytes());
+    putLong(md, epochs.size());
+    for (Epoch e : epochs) {
+      MessageDigest keys = sha256();
+      for (int i = 0; i < e.set().size(); i++) {
+        byte[] k = e.set().publicKey(i);
+        putLong(keys, k.length);
+        keys.update(k);
+      }
+      md.update(keys.digest());
+      putLong(md, e.fromHeight());
+      putLong(md, e.toHeight());
+    }
+    putLong(md, certified.size());
+    for (var c : certified.entrySet()) {
+      putLong(md, c.getKey());
+      md.update(c.getValue().blockId().bytes());
+    }
+    md.update((byte) (misbehaviour == null ? 0 : 1));
+    if (misbehaviour != null) {
+      putLong(md, misbehaviour.height());
+      md.update(misbehaviour.first().blockId().bytes());
+      md.update(misbehaviour.second().blockId().bytes());
+    }
+    return Digest.of(md.digest());
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
+  }
+
+  static void putLong(MessageDigest md, long v) {
+    for (int s = 56; s >= 0; s -= 8) {
+      md.update((byte) (v >>> s));
+    }
+  }
+
+  /**
+   * Linkage (headers chained parent to child at consecutive heights, at most {@link
+   * InclusionProof#MAX_HEADERS}, none below the trusted height), then the certificate commits the
+   * last header and verifies; {@code record} remembers it as {@link #observe} does.
+   */
+  private Checked<Integer> certifiedEpoch(InclusionProof p, boolean record) {
     if (frozen()) {
       return frozenRefusal();
     }
-    if (!p.certificate().certifies(p.block())) {
+    List<BlockHeader> headers = p.headers();
+    if (headers.size() > InclusionProof.MAX_HEADERS) {
+      return Checked.refused(Rejection.BAD_INCLUSION_PROOF, "the proof carries "
+          + headers.size() + " headers, at most " + InclusionProof.MAX_HEADERS);
+    }
+    BlockHeader first = headers.get(0);
+    if (first.height() < epochs.get(0).fromHeight()) {
+      return Checked.refused(Rejection.NOT_CERTIFIED, "block " + first.id() + " at height "
+          + first.height() + " is below height " + epochs.get(0).fromHeight()
+          + " the bridge trusts from");
+    }
+    for (int i = 1; i < headers.size(); i++) {
+      BlockHeader parent = headers.get(i - 1);
+      BlockHeader child = headers.get(i);
+      if (!child.parentId().equals(parent.id()) || child.height() != parent.height() + 1) {
+        return Checked.refused(Rejection.NOT_CERTIFIED, "header " + i + " (block " + child.id()
+            + " at height " + child.height() + ") does not extend header " + (i - 1)
+            + " (block " + parent.id() + " at height " + parent.height() + "): its parent is "
+            + child.parentId());
+      }
+    }
+    BlockHeader last = p.certified();
+    if (!p.certificate().certifies(last)) {
       return Checked.refused(Rejection.NOT_CERTIFIED, "the certificate commits block "
           + p.certificate().blockId() + " at height " + p.certificate().height()
-          + ", not block " + p.block().id() + " at height " + p.block().height());
+          + ", not block " + last.id() + " at height " + last.height());
     }
-    return observe(p.certificate());
+    return record ? observe(p.certificate()) : verify(p.certificate());
   }
 
   private Checked<Transaction> included(InclusionProof p) {
-    int size = p.block().transactions().size();
-    Digest root = MerkleTree.root(p.block().transactions());
+    BlockHeader block = p.block();
     byte[] leaf = MerkleTree.leafHash(MerkleTree.leafData(p.transaction()));
-    if (!MerkleTree.verify(leaf, p.index(), size, p.path(), root)) {
+    if (!MerkleTree.verify(leaf, p.index(), block.transactionCount(), p.path(),
+        block.transactionRoot())) {
       return Checked.refused(Rejection.BAD_INCLUSION_PROOF, "transaction " + p.transaction().id()
-          + " is not at index " + p.index() + " of block " + p.block().id() + " (root "
-          + root + ")");
+          + " is not at index " + p.index() + " of the " + block.transactionCount()
+          + " transactions of block " + block.id() + " at height " + block.height() + " (root "
+          + block.transactionRoot() + ")");
     }
     return Checked.ok(p.transaction());
   }
@@ -200,7 +323,7 @@ public final class BridgeLightClient {
     return epochs.get(epochs.size() - 1);
   }
 
-  private <T> Checked<T> frozenRefusal() {
+  <T> Checked<T> frozenRefusal() {
     return Checked.refused(Rejection.BRIDGE_FROZEN, "bridge to chain " + chainId
         + " is frozen: two blocks certified at height " + misbehaviour.height());
   }

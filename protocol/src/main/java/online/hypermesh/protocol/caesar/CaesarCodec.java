@@ -8,11 +8,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockHeader;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
-import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.bft.MerkleTree;
+import online.hypermesh.protocol.consensus.proof.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.Falcon;
@@ -32,18 +33,31 @@ import online.hypermesh.protocol.crypto.Falcon;
  *   owner ({@link OwnerAuthorization}): u8 chain length (1..4), per certificate u16 length
  *   (1..8 KiB) and DER, leaf first; u16 signature length (1..1462), FALCON-1024 signature
  *   over OwnerAuthorization.signedBytes (which covers the bytes from version to the owner)
- * 6 redeem (no owner: anyone may relay, the proof decides): recipient (32), u64 amount,
- *           u32 block length (1..40 KiB), block (bft Codec),
+ * 6 redeem (no owner: anyone may relay, the proof decides): source chain id (32),
+ *           recipient (32), u64 amount,
+ *           u8 header count (1..16), per header u32 length (1..8 KiB) and the header
+ *           (bft Codec.encodeHeader), the first holding the transaction, the last certified,
  *           u16 certificate length (1..12 KiB), commit certificate (bft Codec),
- *           transaction id (32), u16 body length (1..8 KiB), body,
+ *           transaction id (32), u16 body length (0..8 KiB), body,
  *           u32 leaf index, u8 path length (0..32), path (32 each)
+ * 7 register: u64 nonce, remote chain id (32), u64 trusted-from height, u8 key count (1..32),
+ *           per key u16 length (1..4096) and the X.509 public key encoding, owner
  * </pre>
+ *
+ * <p>Sizes, measured (BridgeHeaderTest) on a chain of 4 FALCON-1024 validators: a header, which
+ * carries its parent's quorum certificate of 3 signatures, is about 4,024 bytes, a commit
+ * certificate about 3,916, a lock envelope 146. Decoding enforces the 64 KiB bound on the whole
+ * payload, so such a proof carries at most 15 headers (64,598 bytes measured), not {@link
+ * InclusionProof#MAX_HEADERS}: 16 headers and the certificate alone exceed 64 KiB. FALCON
+ * signatures vary in length (at most 1,462 bytes), so 15 is typical, not guaranteed; the
+ * encoder refuses a proof that does not fit.
  */
 public final class CaesarCodec {
 
   public static final int VERSION = 2;
   public static final int MAX_MEMO_BYTES = 256;
-  public static final int MAX_BLOCK_BYTES = 40 * 1024;
+  /** A header is its parent's quorum certificate plus 158 bytes; 4 KiB for 4 FALCON validators. */
+  public static final int MAX_HEADER_BYTES = 8 * 1024;
   public static final int MAX_CERTIFICATE_BYTES = 12 * 1024;
   public static final int MAX_BODY_BYTES = 8 * 1024;
 
@@ -53,6 +67,7 @@ public final class CaesarCodec {
   private static final int LOCK = 4;
   private static final int BURN = 5;
   private static final int REDEEM = 6;
+  private static final int REGISTER = 7;
 
   private CaesarCodec() {}
 
@@ -82,14 +97,17 @@ public final class CaesarCodec {
     if (tx instanceof CaesarTransaction.Burn) {
       return TransactionKind.BRIDGE_BURN;
     }
+    if (tx instanceof CaesarTransaction.Register) {
+      return TransactionKind.BRIDGE_REGISTER;
+    }
     return TransactionKind.BRIDGE_REDEEM;
   }
 
   /** Whether envelopes of {@code kind} carry a Caesar payload. */
   public static boolean isCaesar(TransactionKind kind) {
     return switch (kind) {
-      case TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM ->
-          true;
+      case TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM,
+          BRIDGE_REGISTER -> true;
       default -> false;
     };
   }
@@ -123,6 +141,10 @@ public final class CaesarCodec {
       out.u16(owner.signatureBytes().length).raw(owner.signatureBytes());
     }
     byte[] bytes = out.toByteArray();
+    if (bytes.length > Transaction.MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException("payload of " + bytes.length + " bytes exceeds "
+          + Transaction.MAX_PAYLOAD_BYTES);
+    }
     Decoded back = decode(bytes);
     if (back instanceof Malformed m) {
       throw new IllegalArgumentException("not encodable: " + m.reason());
@@ -140,9 +162,11 @@ public final class CaesarCodec {
         || tx instanceof CaesarTransaction.Unbond u && (u.amount() <= 0 || u.nonce() < 0)
         || tx instanceof CaesarTransaction.Transfer t && (t.amount() <= 0 || t.nonce() < 0)
         || tx instanceof CaesarTransaction.Lock l && (l.amount() <= 0 || l.nonce() < 0)
-        || tx instanceof CaesarTransaction.Burn x && (x.amount() <= 0 || x.nonce() < 0)) {
-      throw new IllegalArgumentException("not encodable: amounts must be positive and nonces "
-          + "non-negative");
+        || tx instanceof CaesarTransaction.Burn x && (x.amount() <= 0 || x.nonce() < 0)
+        || tx instanceof CaesarTransaction.Register g
+            && (g.nonce() < 0 || g.trustedFromHeight() < 0)) {
+      throw new IllegalArgumentException("not encodable: amounts must be positive, nonces and "
+          + "heights non-negative");
     }
     return write(tx).toByteArray();
   }
@@ -164,20 +188,34 @@ public final class CaesarCodec {
       out.u8(LOCK).u64(l.nonce()).digest(l.remoteChain()).digest(l.recipient()).u64(l.amount());
     } else if (tx instanceof CaesarTransaction.Burn b) {
       out.u8(BURN).u64(b.nonce()).digest(b.remoteChain()).digest(b.recipient()).u64(b.amount());
+    } else if (tx instanceof CaesarTransaction.Register g) {
+      out.u8(REGISTER).u64(g.nonce()).digest(g.remoteChain()).u64(g.trustedFromHeight());
+      out.u8(g.keyBytes().size());
+      for (byte[] key : g.keyBytes()) {
+        out.u16(key.length).raw(key);
+      }
     } else {
       CaesarTransaction.Redeem r = (CaesarTransaction.Redeem) tx;
       InclusionProof p = r.proof();
-      byte[] block = Codec.encode(p.block());
       byte[] cert = Codec.encode(p.certificate());
       byte[] body = p.transaction().body();
-      if (block.length > MAX_BLOCK_BYTES || cert.length > MAX_CERTIFICATE_BYTES
+      if (p.headers().size() > InclusionProof.MAX_HEADERS || cert.length > MAX_CERTIFICATE_BYTES
           || body.length > MAX_BODY_BYTES || p.path().size() > MerkleTree.MAX_PATH) {
-        throw new IllegalArgumentException("redemption exceeds the payload bounds: block "
-            + block.length + " B, certificate " + cert.length + " B, body " + body.length
-            + " B, path " + p.path().size());
+        throw new IllegalArgumentException("redemption exceeds the payload bounds: "
+            + p.headers().size() + " headers, certificate " + cert.length + " B, body "
+            + body.length + " B, path " + p.path().size());
       }
-      out.u8(REDEEM).digest(r.recipient()).u64(r.amount());
-      out.u32(block.length).raw(block).u16(cert.length).raw(cert);
+      out.u8(REDEEM).digest(r.sourceChain()).digest(r.recipient()).u64(r.amount());
+      out.u8(p.headers().size());
+      for (BlockHeader h : p.headers()) {
+        byte[] header = Codec.encodeHeader(h);
+        if (header.length > MAX_HEADER_BYTES) {
+          throw new IllegalArgumentException("header at height " + h.height() + " of "
+              + header.length + " B exceeds " + MAX_HEADER_BYTES);
+        }
+        out.u32(header.length).raw(header);
+      }
+      out.u16(cert.length).raw(cert);
       out.digest(p.transaction().id()).u16(body.length).raw(body);
       out.u32(p.index()).u8(p.path().size());
       for (Digest d : p.path()) {
@@ -191,6 +229,10 @@ public final class CaesarCodec {
   public static Decoded decode(byte[] bytes) {
     if (bytes == null) {
       return new Malformed("no bytes");
+    }
+    if (bytes.length > Transaction.MAX_PAYLOAD_BYTES) {
+      return new Malformed("payload of " + bytes.length + " bytes exceeds "
+          + Transaction.MAX_PAYLOAD_BYTES);
     }
     try {
       ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -207,6 +249,7 @@ public final class CaesarCodec {
         case LOCK -> new CaesarTransaction.Lock(nonce(in), digest(in), digest(in), amount(in));
         case BURN -> new CaesarTransaction.Burn(nonce(in), digest(in), digest(in), amount(in));
         case REDEEM -> redeem(in);
+        case REGISTER -> register(in);
         default -> throw new Bad("unknown operation " + op);
       };
       OwnerAuthorization owner = needsOwner(tx) ? owner(in) : null;
@@ -222,12 +265,24 @@ public final class CaesarCodec {
   }
 
   private static CaesarTransaction.Redeem redeem(ByteBuffer in) throws Bad {
+    Digest sourceChain = digest(in);
     Digest recipient = digest(in);
     long amount = amount(in);
-    byte[] blockBytes = bytes(in, length(in.getInt() & 0xffffffffL, MAX_BLOCK_BYTES, "block"));
-    Codec.Decoded<Block> block = Codec.decodeBlock(blockBytes);
-    if (!block.ok()) {
-      throw new Bad("block: " + block.error());
+    int count = in.get() & 0xff;
+    if (count < 1 || count > InclusionProof.MAX_HEADERS) {
+      throw new Bad("proof of " + count + " headers, must be 1.." + InclusionProof.MAX_HEADERS);
+    }
+    List<BlockHeader> headers = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int length = length(in.getInt() & 0xffffffffL, MAX_HEADER_BYTES, "header " + i);
+      if (length == 0) {
+        throw new Bad("header " + i + " of 0 bytes");
+      }
+      Codec.Decoded<BlockHeader> header = Codec.decodeHeader(bytes(in, length));
+      if (!header.ok()) {
+        throw new Bad("header " + i + ": " + header.error());
+      }
+      headers.add(header.value());
     }
     byte[] certBytes = bytes(in, length(in.getShort() & 0xffff, MAX_CERTIFICATE_BYTES,
         "certificate"));
@@ -249,9 +304,33 @@ public final class CaesarCodec {
     for (int i = 0; i < pathLength; i++) {
       path.add(digest(in));
     }
-    InclusionProof proof = new InclusionProof(block.value(), cert.value(),
-        new Transaction(txId, body), (int) index, path);
-    return new CaesarTransaction.Redeem(recipient, amount, proof);
+    InclusionProof proof = new InclusionProof(headers, cert.value(),
+        new online.hypermesh.protocol.consensus.bft.Transaction(txId, body), (int) index, path);
+    return new CaesarTransaction.Redeem(sourceChain, recipient, amount, proof);
+  }
+
+  private static CaesarTransaction.Register register(ByteBuffer in) throws Bad {
+    long nonce = nonce(in);
+    Digest remoteChain = digest(in);
+    long from = in.getLong();
+    if (from < 0) {
+      throw new Bad("trusted-from height must be non-negative");
+    }
+    int n = in.get() & 0xff;
+    if (n < 1 || n > CaesarTransaction.Register.MAX_KEYS) {
+      throw new Bad("registration of " + n + " validator keys, must be 1.."
+          + CaesarTransaction.Register.MAX_KEYS);
+    }
+    List<byte[]> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int length = length(in.getShort() & 0xffff, CaesarTransaction.Register.MAX_KEY_BYTES,
+          "validator key " + i);
+      if (length == 0) {
+        throw new Bad("validator key " + i + " of 0 bytes");
+      }
+      keys.add(bytes(in, length));
+    }
+    return new CaesarTransaction.Register(nonce, remoteChain, from, keys);
   }
 
   private static OwnerAuthorization owner(ByteBuffer in) throws Bad {

@@ -269,6 +269,9 @@ public final class Ledger implements StakeView {
       return lock(sender, l.amount(), l.nonce(), l.remoteChain(), l.recipient(), at);
     } else if (tx instanceof CaesarTransaction.Burn b) {
       return burn(sender, b.amount(), b.nonce(), b.remoteChain(), b.recipient(), at);
+    } else if (tx instanceof CaesarTransaction.Register) {
+      return rejected(Rejection.NOT_A_LEDGER_OPERATION,
+          "a bridge registration is applied by the chain state");
     }
     return rejected(Rejection.NOT_A_LEDGER_OPERATION,
         "a redemption is applied by the bridge escrow of its source chain");

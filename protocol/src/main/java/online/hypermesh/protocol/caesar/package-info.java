@@ -72,24 +72,33 @@
  * online.hypermesh.protocol.caesar.OwnerAuthorization} in the payload (the owner's certificate
  * chain and FALCON-1024 signature over the chain id, the kind's code and the operation with its
  * nonce). Kinds: TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM
- * (a redemption has no owner: anyone may relay a proof). The chain applies them through {@code
- * consensus.chain.CaesarState}.
+ * (a redemption has no owner: anyone may relay a proof), BRIDGE_REGISTER. The chain applies
+ * them through {@code consensus.chain.CaesarState}.
  *
  * <h2>Bridge</h2>
  *
- * Lock on chain A (units move to A's bridged-out), relay (block, commit certificate, RFC 6962
- * inclusion path: {@link online.hypermesh.protocol.caesar.InclusionProof}), mint on B through
- * B's {@link online.hypermesh.protocol.caesar.BridgeEscrow}, which keeps a {@link
- * online.hypermesh.protocol.caesar.BridgeLightClient} of A. Back: burn on B (at most what came
- * from A), relay, release on A from A's bridged-out. No fees: the recipient gets the amount locked,
- * and demurrage resumes from the block it arrives in. Each lock id redeems once; the light client
- * follows A's validator-set changes only when certified by the set in force, refuses certificates
- * of a retired set for heights after its epoch, and freezes for good on two certified blocks at
- * one height.
+ * Lock on chain A (units move to A's bridged-out), relay ({@link
+ * online.hypermesh.protocol.caesar.InclusionProof}: the headers from the block holding the lock
+ * up to a block a commit certificate commits, at most 16, each the parent of the next; the
+ * certificate; the transaction and its RFC 6962 audit path against the first header's
+ * transaction root), mint on B through B's {@link online.hypermesh.protocol.caesar.BridgeEscrow},
+ * which keeps a {@link online.hypermesh.protocol.caesar.BridgeLightClient} of A. A bft block id is
+ * its {@link online.hypermesh.protocol.consensus.bft.BlockHeader}'s, which binds the transactions
+ * through their count and Merkle root, so headers suffice and the light client never sees whole
+ * blocks. Back: burn on B (at most what came from A), relay, release on A from A's bridged-out.
+ * No fees: the recipient gets the amount locked, and demurrage resumes from the block it arrives
+ * in. A redemption names its source chain (the escrow of another chain refuses it); each lock id
+ * redeems once; the light client follows A's validator-set changes only when certified by the
+ * set in force (proven in the certified block itself), refuses certificates of a retired set for
+ * heights after its epoch, and freezes for good on two certified blocks at one height. {@code
+ * BridgeEscrow.check} runs the same checks read-only (nothing recorded, never a freeze), for
+ * validators deciding whether to order a claim. A bridge is set up by an owner-signed REGISTER
+ * (the remote chain id, its validator keys and the height they are trusted from), which the chain
+ * state applies, not the ledger.
  *
- * <p>Limit, stated plainly: the proof shows that a lock transaction was committed on A, not that
- * A's ledger applied it (bft blocks have neither a transaction root nor a receipt or state root).
- * Until headers carry a receipt root, A's validators must only order Caesar transactions that
- * apply, or a committed-but-refused lock could be redeemed on B.
+ * <p>Limit, stated plainly: the proof shows that a lock transaction was committed on A (headers
+ * now carry a transaction root), not that A's ledger applied it (they carry no receipt or state
+ * root). Until headers carry a receipt root, A's validators must only order Caesar transactions
+ * that apply, or a committed-but-refused lock could be redeemed on B.
  */
 package online.hypermesh.protocol.caesar;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import online.hypermesh.protocol.consensus.bft.Block;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
@@ -67,10 +68,31 @@ class BridgeTest {
   }
 
   /** What rides on chain B: the redemption through its payload codec. */
-  private static CaesarTransaction.Redeem relayed(Digest recipient, long amount, InclusionProof p) {
-    byte[] payload = CaesarCodec.encode(new CaesarTransaction.Redeem(recipient, amount, p));
+  private static CaesarTransaction.Redeem relayed(
+      Digest source, Digest recipient, long amount, InclusionProof p) {
+    byte[] payload =
+        CaesarCodec.encode(new CaesarTransaction.Redeem(source, recipient, amount, p));
     return (CaesarTransaction.Redeem) ((CaesarCodec.Valid) CaesarCodec.decode(payload))
         .transaction();
+  }
+
+  /**
+   * Redeems, after checking that the read-only {@link BridgeEscrow#check} predicts the outcome
+   * (the same refusal, reason and detail, or none) and changes nothing: not the state digest, not
+   * the freeze.
+   */
+  static Outcome redeem(BridgeEscrow escrow, CaesarTransaction.Redeem claim, BlockTime at) {
+    Digest before = escrow.stateDigest();
+    boolean frozen = escrow.lightClient().frozen();
+    Optional<Outcome.Rejected> predicted = escrow.check(claim);
+    assertEquals(before, escrow.stateDigest(), "check() changed the escrow");
+    assertEquals(frozen, escrow.lightClient().frozen(), "check() changed the freeze");
+    Outcome o = escrow.redeem(claim, at);
+    assertEquals(o.applied() ? Optional.empty() : Optional.of(o), predicted);
+    if (o.applied()) {
+      assertFalse(before.equals(escrow.stateDigest()), "a redemption changes the state digest");
+    }
+    return o;
   }
 
   private static void assertRefused(Rejection reason, Outcome o) {
@@ -81,7 +103,7 @@ class BridgeTest {
   void aValidLockMintsOnceAndAReplayIsRefused() {
     setUp(50_000_000L);
     BridgeFixture.Committed c = lockOnA(40_000, 0, chainB.chainId);
-    Outcome first = escrowB.redeem(relayed(BOB, 40_000, c.proof(1)), new BlockTime(1, 2_000));
+    Outcome first = redeem(escrowB, relayed(chainA.chainId, BOB, 40_000, c.proof(1)), new BlockTime(1, 2_000));
     assertEquals(new Outcome.Applied(40_000), first);
     assertEquals(40_000, ledgerB.balance(BOB, 2_000));
     assertEquals(40_000, ledgerB.bridgedIn(chainA.chainId));
@@ -90,12 +112,12 @@ class BridgeTest {
     assertTrue(escrowB.redeemed(RemoteTransfer.lockId(chainA.chainId,
         c.block().transactions().get(1).id())));
     List<Object> before = LedgerTest.snapshot(ledgerB);
-    Outcome again = escrowB.redeem(relayed(BOB, 40_000, c.proof(1)), new BlockTime(2, 3_000));
+    Outcome again = redeem(escrowB, relayed(chainA.chainId, BOB, 40_000, c.proof(1)), new BlockTime(2, 3_000));
     assertRefused(Rejection.REPLAYED_LOCK, again);
     assertEquals(before, LedgerTest.snapshot(ledgerB));
     // Not a lock at all: the bond next to it in the same block.
     assertRefused(Rejection.NOT_A_BRIDGE_TRANSFER,
-        escrowB.redeem(relayed(BOB, 1, c.proof(0)), new BlockTime(2, 3_000)));
+        redeem(escrowB, relayed(chainA.chainId, BOB, 1, c.proof(0)), new BlockTime(2, 3_000)));
   }
 
   @Test
@@ -104,14 +126,14 @@ class BridgeTest {
     BridgeFixture.Committed c = lockOnA(1_000, 0, chainB.chainId);
     Block child = chainA.append(List.of());
     CommitCertificate byStrangers = new CommitCertificate(chainA.qc(child, strangers));
-    InclusionProof forged = new InclusionProof(c.block(), byStrangers,
+    InclusionProof forged = new InclusionProof(List.of(c.block().header()), byStrangers,
         c.block().transactions().get(1), 1, c.proof(1).path());
-    Outcome o = escrowB.redeem(relayed(BOB, 1_000, forged), AT);
+    Outcome o = redeem(escrowB, relayed(chainA.chainId, BOB, 1_000, forged), AT);
     assertRefused(Rejection.NOT_CERTIFIED, o);
     // Certifying the lock's own block, but signed by strangers.
     CommitCertificate strangersOnBlock =
         new CommitCertificate(chainA.qc(c.certificate().qc().data(), strangers));
-    Outcome o2 = escrowB.redeem(relayed(BOB, 1_000, new InclusionProof(c.block(),
+    Outcome o2 = redeem(escrowB, relayed(chainA.chainId, BOB, 1_000, new InclusionProof(List.of(c.block().header()),
         strangersOnBlock, c.block().transactions().get(1), 1, c.proof(1).path())), AT);
     assertRefused(Rejection.FORGED_CERTIFICATE, o2);
     assertTrue(o2.toString().contains("bad signature from validator 0"), o2.toString());
@@ -124,12 +146,12 @@ class BridgeTest {
     sigs.put(0, sigs.get(1));
     CommitCertificate swapped =
         new CommitCertificate(new QuorumCert(c.certificate().qc().data(), sigs));
-    assertRefused(Rejection.FORGED_CERTIFICATE, escrowB.redeem(relayed(BOB, 1_000,
-        new InclusionProof(c.block(), swapped, c.block().transactions().get(1), 1,
+    assertRefused(Rejection.FORGED_CERTIFICATE, redeem(escrowB, relayed(chainA.chainId, BOB, 1_000,
+        new InclusionProof(List.of(c.block().header()), swapped, c.block().transactions().get(1), 1,
             c.proof(1).path())), AT));
     assertEquals(0, ledgerB.balance(BOB, 1_000));
     // The honest proof still redeems: refusals consumed nothing.
-    assertEquals(new Outcome.Applied(1_000), escrowB.redeem(relayed(BOB, 1_000, c.proof(1)), AT));
+    assertEquals(new Outcome.Applied(1_000), redeem(escrowB, relayed(chainA.chainId, BOB, 1_000, c.proof(1)), AT));
   }
 
   @Test
@@ -137,35 +159,35 @@ class BridgeTest {
     setUp(0);
     BridgeFixture.Committed c = lockOnA(7_000, 0, chainB.chainId);
     assertRefused(Rejection.MISMATCHED_LOCK,
-        escrowB.redeem(relayed(MALLORY, 7_000, c.proof(1)), AT));
+        redeem(escrowB, relayed(chainA.chainId, MALLORY, 7_000, c.proof(1)), AT));
     assertRefused(Rejection.MISMATCHED_LOCK,
-        escrowB.redeem(relayed(BOB, 7_001, c.proof(1)), AT));
+        redeem(escrowB, relayed(chainA.chainId, BOB, 7_001, c.proof(1)), AT));
     // Rewriting the lock itself: same id, body paying Mallory. The path no longer leads to the root.
     Transaction honest = c.block().transactions().get(1);
     Transaction rewritten = new Transaction(honest.id(),
         chainA.caesar(new CaesarTransaction.Lock(0, chainB.chainId, MALLORY, 7_000)).body());
     InclusionProof altered =
-        new InclusionProof(c.block(), c.certificate(), rewritten, 1, c.proof(1).path());
+        new InclusionProof(List.of(c.block().header()), c.certificate(), rewritten, 1, c.proof(1).path());
     assertRefused(Rejection.BAD_INCLUSION_PROOF,
-        escrowB.redeem(relayed(MALLORY, 7_000, altered), AT));
+        redeem(escrowB, relayed(chainA.chainId, MALLORY, 7_000, altered), AT));
     // Rewriting the block instead: the certificate no longer certifies it.
     Block rebuilt = new Block(c.block().round(), c.block().height(), c.block().proposer(),
         c.block().qc(), c.block().time(), List.of(c.block().transactions().get(0), rewritten,
         c.block().transactions().get(2)));
-    assertRefused(Rejection.NOT_CERTIFIED, escrowB.redeem(relayed(MALLORY, 7_000,
+    assertRefused(Rejection.NOT_CERTIFIED, redeem(escrowB, relayed(chainA.chainId, MALLORY, 7_000,
         InclusionProof.of(rebuilt, c.certificate(), 1)), AT));
     // The right index with another transaction's path.
-    assertRefused(Rejection.BAD_INCLUSION_PROOF, escrowB.redeem(relayed(BOB, 7_000,
-        new InclusionProof(c.block(), c.certificate(), honest, 1, c.proof(0).path())), AT));
+    assertRefused(Rejection.BAD_INCLUSION_PROOF, redeem(escrowB, relayed(chainA.chainId, BOB, 7_000,
+        new InclusionProof(List.of(c.block().header()), c.certificate(), honest, 1, c.proof(0).path())), AT));
     assertEquals(0, ledgerB.balance(MALLORY, 1_000) - 5);
-    assertEquals(new Outcome.Applied(7_000), escrowB.redeem(relayed(BOB, 7_000, c.proof(1)), AT));
+    assertEquals(new Outcome.Applied(7_000), redeem(escrowB, relayed(chainA.chainId, BOB, 7_000, c.proof(1)), AT));
   }
 
   @Test
   void aLockForAnotherChainIsRefused() {
     setUp(0);
     BridgeFixture.Committed c = lockOnA(100, 0, LedgerTest.id("chain C"));
-    assertRefused(Rejection.WRONG_CHAIN, escrowB.redeem(relayed(BOB, 100, c.proof(1)), AT));
+    assertRefused(Rejection.WRONG_CHAIN, redeem(escrowB, relayed(chainA.chainId, BOB, 100, c.proof(1)), AT));
   }
 
   @Test
@@ -178,7 +200,7 @@ class BridgeTest {
     CommitCertificate strangersCert =
         new CommitCertificate(chainA.qc(change.certificate().qc().data(), strangers));
     assertRefused(Rejection.FORGED_CERTIFICATE, escrowB.followValidatorSet(new InclusionProof(
-        change.block(), strangersCert, change.block().transactions().get(0), 0, List.of())));
+        List.of(change.block().header()), strangersCert, change.block().transactions().get(0), 0, List.of())));
     // A block without a change is not a change.
     assertRefused(Rejection.NOT_A_VALIDATOR_SET_CHANGE,
         escrowB.followValidatorSet(early.proof(0)));
@@ -191,17 +213,17 @@ class BridgeTest {
     chainA.keys = nextSetA;
     CaesarTransaction.Lock forged = new CaesarTransaction.Lock(1, chainB.chainId, MALLORY, 9_999);
     BridgeFixture.Committed stale = oldFork.commit(List.of(oldFork.caesar(forged)));
-    Outcome o = escrowB.redeem(relayed(MALLORY, 9_999, stale.proof(0)), AT);
+    Outcome o = redeem(escrowB, relayed(chainA.chainId, MALLORY, 9_999, stale.proof(0)), AT);
     assertRefused(Rejection.STALE_VALIDATOR_SET, o);
     assertTrue(o.toString().contains("epoch 0"), o.toString());
 
     // A lock committed before the change, under the old set, still redeems.
     assertEquals(new Outcome.Applied(1_000),
-        escrowB.redeem(relayed(BOB, 1_000, early.proof(1)), AT));
+        redeem(escrowB, relayed(chainA.chainId, BOB, 1_000, early.proof(1)), AT));
     // And the new set certifies new locks.
     BridgeFixture.Committed late = lockOnA(2_000, 1, chainB.chainId);
     assertEquals(new Outcome.Applied(2_000),
-        escrowB.redeem(relayed(BOB, 2_000, late.proof(1)), AT));
+        redeem(escrowB, relayed(chainA.chainId, BOB, 2_000, late.proof(1)), AT));
     assertEquals(3_000, ledgerB.balance(BOB, 1_000));
   }
 
@@ -214,8 +236,8 @@ class BridgeTest {
     BridgeFixture.Committed other = fork.commit(List.of(fork.caesar(
         new CaesarTransaction.Lock(0, chainB.chainId, MALLORY, 500))));
     assertEquals(honest.block().height(), other.block().height());
-    assertEquals(new Outcome.Applied(500), escrowB.redeem(relayed(BOB, 500, honest.proof(1)), AT));
-    Outcome o = escrowB.redeem(relayed(MALLORY, 500, other.proof(0)), AT);
+    assertEquals(new Outcome.Applied(500), redeem(escrowB, relayed(chainA.chainId, BOB, 500, honest.proof(1)), AT));
+    Outcome o = redeem(escrowB, relayed(chainA.chainId, MALLORY, 500, other.proof(0)), AT);
     assertRefused(Rejection.CONFLICTING_BLOCKS, o);
     BridgeLightClient client = escrowB.lightClient();
     assertTrue(client.frozen());
@@ -225,7 +247,7 @@ class BridgeTest {
     assertEquals(other.block().id(), evidence.second().blockId());
     // Frozen for good: even a valid new lock is refused, and nothing was minted for Mallory.
     BridgeFixture.Committed later = lockOnA(10, 1, chainB.chainId);
-    assertRefused(Rejection.BRIDGE_FROZEN, escrowB.redeem(relayed(BOB, 10, later.proof(1)), AT));
+    assertRefused(Rejection.BRIDGE_FROZEN, redeem(escrowB, relayed(chainA.chainId, BOB, 10, later.proof(1)), AT));
     assertEquals(5, ledgerB.balance(MALLORY, 1_000));
     assertEquals(500, ledgerB.bridgedIn(chainA.chainId));
 
@@ -251,7 +273,7 @@ class BridgeTest {
         new CommitCertificate(chainA.qc(first.certificate().qc().data(), nextSetA));
     // A valid certificate of the new set, refused only because height 1 is in epoch 0.
     assertTrue(byNewSet.verify(client.validatorSet(), new FalconVerifier()).accepted());
-    Outcome o = client.verifyTransfer(new InclusionProof(first.block(), byNewSet,
+    Outcome o = client.verifyTransfer(new InclusionProof(List.of(first.block().header()), byNewSet,
         first.block().transactions().get(1), 1, first.proof(1).path())).refusal();
     assertRefused(Rejection.FORGED_CERTIFICATE, o);
     assertTrue(o.toString().contains("epoch 0"), o.toString());
@@ -266,12 +288,12 @@ class BridgeTest {
     BridgeFixture.Committed lock = lockOnA(250_000, 0, chainB.chainId);
     assertEquals(750_000, ledgerA.balance(ALICE, 1_000));
     assertEquals(new Outcome.Applied(250_000),
-        escrowB.redeem(relayed(BOB, 250_000, lock.proof(1)), AT));
+        redeem(escrowB, relayed(chainA.chainId, BOB, 250_000, lock.proof(1)), AT));
     CaesarTransaction.Burn burn = new CaesarTransaction.Burn(0, chainA.chainId, ALICE, 250_000);
     assertEquals(new Outcome.Applied(250_000), ledgerB.apply(BOB, burn, AT));
     BridgeFixture.Committed burned = chainB.commit(List.of(chainB.caesar(burn)));
     assertEquals(new Outcome.Applied(250_000),
-        escrowA.redeem(relayed(ALICE, 250_000, burned.proof(0)), AT));
+        redeem(escrowA, relayed(chainB.chainId, ALICE, 250_000, burned.proof(0)), AT));
     assertEquals(1_000_000, ledgerA.balance(ALICE, 1_000));
     assertEquals(0, ledgerB.balance(BOB, 1_000));
     assertEquals(0, ledgerA.bridgedOut(chainB.chainId));
@@ -279,6 +301,6 @@ class BridgeTest {
     assertEquals(ledgerA.conservation().genesis(), ledgerA.conservation().balances());
     assertTrue(ledgerB.conservation().holds());
     assertRefused(Rejection.REPLAYED_LOCK,
-        escrowA.redeem(relayed(ALICE, 250_000, burned.proof(0)), AT));
+        redeem(escrowA, relayed(chainB.chainId, ALICE, 250_000, burned.proof(0)), AT));
   }
 }

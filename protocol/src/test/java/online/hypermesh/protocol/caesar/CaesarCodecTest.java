@@ -2,10 +2,12 @@ package online.hypermesh.protocol.caesar;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,11 +55,13 @@ class CaesarCodecTest {
 
   @Test
   void aRedemptionRoundTripsWithItsProof() {
-    CaesarTransaction.Redeem r = new CaesarTransaction.Redeem(TO, 500, BridgeFixture.anyProof());
+    CaesarTransaction.Redeem r = new CaesarTransaction.Redeem(CHAIN, TO, 500, BridgeFixture.anyProof());
     byte[] bytes = CaesarCodec.encode(r);
     CaesarTransaction.Redeem back =
         (CaesarTransaction.Redeem) ((CaesarCodec.Valid) CaesarCodec.decode(bytes)).transaction();
+    assertEquals(r.sourceChain(), back.sourceChain());
     assertEquals(r.recipient(), back.recipient());
+    assertEquals(r.proof().headers(), back.proof().headers());
     assertEquals(r.proof().block(), back.proof().block());
     assertEquals(r.proof().transaction().id(), back.proof().transaction().id());
     assertArrayEquals(bytes, CaesarCodec.encode(back));
@@ -118,13 +122,86 @@ class CaesarCodecTest {
     assertEquals("owner signature of 1463 bytes exceeds 1462", malformed(bigSig));
 
     byte[] redeem = CaesarCodec.encode(
-        new CaesarTransaction.Redeem(TO, 5, BridgeFixture.anyProof()));
-    byte[] bigBlock = redeem.clone();
-    ByteBuffer.wrap(bigBlock).putInt(42, 40 * 1024 + 1);
-    assertEquals("block of 40961 bytes exceeds 40960", malformed(bigBlock));
-    byte[] badBlock = redeem.clone();
-    ByteBuffer.wrap(badBlock).putInt(42, ByteBuffer.wrap(redeem).getInt(42) - 1);
-    assertTrue(malformed(badBlock).startsWith("block: "), malformed(badBlock));
+        new CaesarTransaction.Redeem(CHAIN, TO, 5, BridgeFixture.anyProof()));
+    // version, op, source chain, recipient, amount: the header count is at 74, header 0 at 75.
+    byte[] bigHeader = redeem.clone();
+    ByteBuffer.wrap(bigHeader).putInt(75, 8 * 1024 + 1);
+    assertEquals("header 0 of 8193 bytes exceeds 8192", malformed(bigHeader));
+    byte[] badHeader = redeem.clone();
+    ByteBuffer.wrap(badHeader).putInt(75, ByteBuffer.wrap(redeem).getInt(75) - 1);
+    assertTrue(malformed(badHeader).startsWith("header 0: "), malformed(badHeader));
+    byte[] noHeader = redeem.clone();
+    noHeader[74] = 0;
+    assertEquals("proof of 0 headers, must be 1..16", malformed(noHeader));
+    byte[] manyHeaders = redeem.clone();
+    manyHeaders[74] = 17;
+    assertEquals("proof of 17 headers, must be 1..16", malformed(manyHeaders));
+    assertEquals("truncated payload", malformed(Arrays.copyOf(redeem, 100)));
+  }
+
+  @Test
+  void aRegistrationRoundTripsIsSignableAndStrictlyDecoded() {
+    List<byte[]> keys = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      keys.add(BridgeFixture.keys(1).get(0).getPublic().getEncoded());
+    }
+    CaesarTransaction.Register g = new CaesarTransaction.Register(7, CHAIN, 12, keys);
+    byte[] original = keys.get(0).clone();
+    keys.get(0)[0] ^= 1;
+    g.validatorKeys().get(0)[1] ^= 1;
+    assertArrayEquals(original, g.validatorKeys().get(0), "keys are copied in and out");
+    assertEquals(TransactionKind.BRIDGE_REGISTER, CaesarCodec.kindOf(g));
+    assertEquals(13, TransactionKind.BRIDGE_REGISTER.code());
+    assertTrue(CaesarCodec.isCaesar(TransactionKind.BRIDGE_REGISTER));
+    assertTrue(CaesarCodec.needsOwner(g));
+    byte[] bytes = CaesarCodec.encode(g, OWNER);
+    CaesarCodec.Valid v = (CaesarCodec.Valid) CaesarCodec.decode(bytes);
+    assertEquals(g, v.transaction());
+    assertEquals(OWNER, v.authorization());
+    assertArrayEquals(bytes, CaesarCodec.encode(v.transaction(), OWNER));
+    // The owner signs the kind's code and the operation with its nonce, as for a transfer.
+    byte[] signed = OwnerAuthorization.signedBytes(CHAIN, g);
+    byte[] op = CaesarCodec.operationBytes(g);
+    assertArrayEquals(op, Arrays.copyOfRange(signed, signed.length - op.length, signed.length));
+    assertEquals(13, signed[signed.length - op.length - 1]);
+    assertFalse(Arrays.equals(signed,
+        OwnerAuthorization.signedBytes(CHAIN, new CaesarTransaction.Register(8, CHAIN, 12, keys))));
+    assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(g));
+
+    // version, op, nonce, chain, height: the key count is at 50, key 0's length at 51.
+    byte[] many = bytes.clone();
+    many[50] = 33;
+    assertEquals("registration of 33 validator keys, must be 1..32", malformed(many));
+    byte[] none = bytes.clone();
+    none[50] = 0;
+    assertEquals("registration of 0 validator keys, must be 1..32", malformed(none));
+    byte[] bigKey = bytes.clone();
+    ByteBuffer.wrap(bigKey).putShort(51, (short) 4097);
+    assertEquals("validator key 0 of 4097 bytes exceeds 4096", malformed(bigKey));
+    byte[] emptyKey = bytes.clone();
+    ByteBuffer.wrap(emptyKey).putShort(51, (short) 0);
+    assertEquals("validator key 0 of 0 bytes", malformed(emptyKey));
+    byte[] shortKey = bytes.clone();
+    ByteBuffer.wrap(shortKey).putShort(51, (short) (keys.get(0).length - 1));
+    assertFalse(CaesarCodec.decode(shortKey) instanceof CaesarCodec.Valid);
+    byte[] height = bytes.clone();
+    height[42] = (byte) 0x80;
+    assertEquals("trusted-from height must be non-negative", malformed(height));
+    assertEquals("truncated payload", malformed(Arrays.copyOf(bytes, 60)));
+    assertEquals("truncated payload", malformed(Arrays.copyOf(bytes, 50)));
+
+    List<byte[]> tooMany = new ArrayList<>();
+    for (int i = 0; i < 33; i++) {
+      tooMany.add(new byte[] {(byte) i});
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new CaesarTransaction.Register(1, CHAIN, 1, tooMany));
+    assertThrows(IllegalArgumentException.class,
+        () -> new CaesarTransaction.Register(1, CHAIN, 1, List.of()));
+    assertThrows(IllegalArgumentException.class,
+        () -> new CaesarTransaction.Register(1, CHAIN, 1, List.of(new byte[4097])));
+    assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(
+        new CaesarTransaction.Register(-1, CHAIN, 1, List.of(new byte[] {1})), OWNER));
   }
 
   @Test
@@ -141,7 +218,7 @@ class CaesarCodecTest {
     assertThrows(IllegalArgumentException.class,
         () -> CaesarCodec.encode(new CaesarTransaction.Bond(1, 5)));
     assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(
-        new CaesarTransaction.Redeem(TO, 5, BridgeFixture.anyProof()), OWNER));
+        new CaesarTransaction.Redeem(CHAIN, TO, 5, BridgeFixture.anyProof()), OWNER));
   }
 
   @Test
@@ -155,7 +232,8 @@ class CaesarCodecTest {
     var wrongKind = chain.envelope(TransactionKind.STAKE_BOND, CaesarCodec.encode(lock, OWNER));
     assertTrue(new EnvelopeReader().caesar(wrongKind.body()).isEmpty());
     assertTrue(new EnvelopeReader().caesar(new byte[] {1, 2}).isEmpty());
-    assertTrue(Transaction.MAX_PAYLOAD_BYTES > CaesarCodec.MAX_BLOCK_BYTES
+    // A one-header proof always fits; more headers fit as the decoder's total bound allows.
+    assertTrue(Transaction.MAX_PAYLOAD_BYTES > 4 + CaesarCodec.MAX_HEADER_BYTES
         + CaesarCodec.MAX_CERTIFICATE_BYTES + CaesarCodec.MAX_BODY_BYTES + 32 * 33 + 128);
     assertTrue(Transaction.MAX_PAYLOAD_BYTES > 4 * (2 + OwnerAuthorization.MAX_CERTIFICATE_BYTES)
         + 2 + 1462 + 128 + CaesarCodec.MAX_MEMO_BYTES);

@@ -104,7 +104,9 @@ class LedgerTest {
         () -> l.burn(ALICE, 1, 1, REMOTE, BOB, at));
     assertRefusedUnchanged(l, Rejection.BRIDGE_LIMIT, () -> l.unlock(REMOTE, BOB, 1, at));
     assertRefusedUnchanged(l, Rejection.NOT_A_LEDGER_OPERATION, () -> l.apply(ALICE,
-        new CaesarTransaction.Redeem(BOB, 1, BridgeFixture.anyProof()), at));
+        new CaesarTransaction.Redeem(REMOTE, BOB, 1, BridgeFixture.anyProof()), at));
+    assertRefusedUnchanged(l, Rejection.NOT_A_LEDGER_OPERATION, () -> l.apply(ALICE,
+        new CaesarTransaction.Register(0, REMOTE, 1, List.of(new byte[] {1})), at));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package online.hypermesh.protocol.consensus.bft;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,11 +7,11 @@ import java.util.Set;
 /**
  * A batch of transactions proposed for one round, extending the block its {@link #qc()}
  * certifies, with its {@link BlockTime} (tick and timestamp, see {@link BlockTiming}). The id is
- * the SHA-256 of the canonical encoding, so a block id fixes the whole chain below it.
+ * its {@link #header()}'s: the transactions enter through their Merkle root, so a block id fixes
+ * the block and the whole chain below it. The wire form is the header's fields and then the
+ * transactions; a decoded block's id is always recomputed from its content, never read.
  */
 public final class Block {
-
-  private static final byte[] DOMAIN = "HM-BFT-BLOCK-2".getBytes(StandardCharsets.US_ASCII);
 
   private final long round;
   private final long height;
@@ -21,7 +20,7 @@ public final class Block {
   private final BlockTime time;
   private final List<Transaction> transactions;
   private final byte[] encoded;
-  private final Digest id;
+  private final BlockHeader header;
 
   public Block(long round, long height, int proposer, QuorumCert qc, BlockTime time,
       List<Transaction> transactions) {
@@ -43,11 +42,18 @@ public final class Block {
       w.digest(tx.id()).bytes(tx.body());
     }
     this.encoded = w.toByteArray();
-    this.id = Digest.sha256(DOMAIN, encoded);
+    this.header = new BlockHeader(round, height, proposer, qc, time, this.transactions.size(),
+        MerkleTree.root(this.transactions));
   }
 
+  /** The header's id: it fixes the transactions through their root and the chain below. */
   public Digest id() {
-    return id;
+    return header.id();
+  }
+
+  /** This block without its transactions, for light clients. */
+  public BlockHeader header() {
+    return header;
   }
 
   public long round() {
@@ -140,17 +146,17 @@ public final class Block {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Block b && id.equals(b.id);
+    return o instanceof Block b && id().equals(b.id());
   }
 
   @Override
   public int hashCode() {
-    return id.hashCode();
+    return id().hashCode();
   }
 
   @Override
   public String toString() {
-    return "Block[" + id + " r" + round + " h" + height + " by " + proposer + " tick "
+    return "Block[" + id() + " r" + round + " h" + height + " by " + proposer + " tick "
         + time.tickCount() + ", "
         + transactions.size() + " txs]";
   }

@@ -84,6 +84,17 @@ public final class Codec {
     return decode(bytes, Block::decode);
   }
 
+  /** A header alone (no transactions): what light clients carry. */
+  public static byte[] encodeHeader(BlockHeader header) {
+    WireWriter w = new WireWriter();
+    header.encode(w);
+    return w.toByteArray();
+  }
+
+  public static Decoded<BlockHeader> decodeHeader(byte[] bytes) {
+    return decode(bytes, BlockHeader::decode);
+  }
+
   public static byte[] encode(QuorumCert qc) {
     WireWriter w = new WireWriter();
     qc.encode(w);

@@ -31,6 +31,11 @@ public record CommitCertificate(QuorumCert qc) {
 
   /** Whether this certificate commits {@code block} itself (not just a descendant). */
   public boolean certifies(Block block) {
-    return block.id().equals(blockId()) && block.height() == height();
+    return certifies(block.header());
+  }
+
+  /** Whether this certificate commits the block of {@code header} itself. */
+  public boolean certifies(BlockHeader header) {
+    return header.id().equals(blockId()) && header.height() == height();
   }
 }

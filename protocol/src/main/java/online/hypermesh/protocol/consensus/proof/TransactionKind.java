@@ -22,7 +22,9 @@ public enum TransactionKind {
   /** Wrapped CAES burned here, to be released on the chain it came from. */
   BRIDGE_BURN(11),
   /** A relayed, proven remote lock or burn paid out here. */
-  BRIDGE_REDEEM(12);
+  BRIDGE_REDEEM(12),
+  /** An owner registers a bridge to a remote chain (its validator set; caesar Register). */
+  BRIDGE_REGISTER(13);
 
   private final int code;
 

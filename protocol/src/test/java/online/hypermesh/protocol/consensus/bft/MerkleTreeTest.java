@@ -1,4 +1,4 @@
-package online.hypermesh.protocol.caesar;
+package online.hypermesh.protocol.consensus.bft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import online.hypermesh.protocol.consensus.bft.Digest;
-import online.hypermesh.protocol.consensus.bft.Transaction;
 import org.junit.jupiter.api.Test;
 
 class MerkleTreeTest {

@@ -1,11 +1,9 @@
-package online.hypermesh.protocol.caesar;
+package online.hypermesh.protocol.consensus.bft;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import online.hypermesh.protocol.consensus.bft.Digest;
-import online.hypermesh.protocol.consensus.bft.Transaction;
 
 /**
  * The Merkle tree over a block's transactions, hashed as in RFC 6962 (SHA-256; leaf = H(0x00 ||
