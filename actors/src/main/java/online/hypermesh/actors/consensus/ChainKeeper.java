@@ -6,6 +6,9 @@ import java.util.HexFormat;
 import java.util.List;
 import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockHeader;
+import online.hypermesh.protocol.consensus.bft.MerkleTree;
+import online.hypermesh.protocol.consensus.bft.Signer;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
@@ -76,6 +79,10 @@ public final class ChainKeeper
   public record GetValidators(List<Boolean> live, ActorRef<ChainResponse> replyTo)
       implements Command {}
 
+  /** A relayable proof of a committed, applied lock or burn, with this node's attestation. */
+  public record GetBridgeProof(String transactionId, ActorRef<ChainResponse> replyTo)
+      implements Command {}
+
   public sealed interface Event extends KryoMessage {}
 
   public record BlockApplied(byte[] block, byte[] certificate, long committedAtMillis)
@@ -119,15 +126,24 @@ public final class ChainKeeper
    * @param self this node's validator index, or -1
    * @param gapFiller called when a commit arrives above the next height (null: the gap is logged)
    * @param applier the layers' applier of committed transactions (null: none)
+   * @param attester signs with this node's validator key that the ledger applied a bridge
+   *     transfer ({@link ExecutionAttestation}); null: proofs carry no attestation from this node
    */
   public record Settings(String node, int self, Genesis genesis, ChainState state,
       int retainedBlocks, int retainedRejections, int latencyWindow, Observer observer,
-      GapFiller gapFiller, Applier applier) {
+      GapFiller gapFiller, Applier applier, Signer attester) {
 
     public Settings(String node, int self, Genesis genesis, ChainState state, int retainedBlocks,
         int retainedRejections, int latencyWindow, Observer observer, GapFiller gapFiller) {
       this(node, self, genesis, state, retainedBlocks, retainedRejections, latencyWindow, observer,
-          gapFiller, null);
+          gapFiller, null, null);
+    }
+
+    public Settings(String node, int self, Genesis genesis, ChainState state, int retainedBlocks,
+        int retainedRejections, int latencyWindow, Observer observer, GapFiller gapFiller,
+        Applier applier) {
+      this(node, self, genesis, state, retainedBlocks, retainedRejections, latencyWindow, observer,
+          gapFiller, applier, null);
     }
   }
 
@@ -172,6 +188,8 @@ public final class ChainKeeper
         .onCommand(GetTx.class, (chain, get) -> reply(get.replyTo(), chain.tx(get.transactionId())))
         .onCommand(GetValidators.class,
             (chain, get) -> reply(get.replyTo(), chain.validators(get.live())))
+        .onCommand(GetBridgeProof.class,
+            (chain, get) -> reply(get.replyTo(), chain.bridgeProof(get.transactionId())))
         .build();
   }
 
@@ -230,6 +248,11 @@ public final class ChainKeeper
     private final Settings settings;
     private final ChainState state;
     private final java.util.TreeMap<Long, StoredBlock> blocks = new java.util.TreeMap<>();
+    /** Headers and the certificate that committed each, for bridge proofs: as many as blocks. */
+    private final java.util.TreeMap<Long, Certified> headers = new java.util.TreeMap<>();
+    /** Applied locks and burns, for bridge proofs: up to retainedRejections, oldest out. */
+    private final java.util.LinkedHashMap<Digest, BridgeTransfer> transfers =
+        new java.util.LinkedHashMap<>();
     private final java.util.LinkedHashMap<String, TransactionRejected> rejections =
         new java.util.LinkedHashMap<>();
     private final java.util.LinkedHashMap<String, Long> pending = new java.util.LinkedHashMap<>();
@@ -273,6 +296,7 @@ public final class ChainKeeper
             if (settings.applier() != null && !applied.isEmpty()) {
               settings.applier().applied(applied);
             }
+            rememberTransfers(applied);
           }
         } catch (CommitRejectedException e) {
           context.getLog().error("chain keeper: committed block {} refused by the chain state: {}",
@@ -302,6 +326,10 @@ public final class ChainKeeper
       if (block.proposer() >= 0 && block.proposer() < lastSigned.length) {
         lastSigned[block.proposer()] = Math.max(lastSigned[block.proposer()], block.height());
       }
+      headers.put(block.height(), certified(block, certificate));
+      while (headers.size() > settings.retainedBlocks()) {
+        headers.pollFirstEntry();
+      }
       blocks.put(block.height(), new StoredBlock(new ChainResponse.Block(block.height(),
           block.id().hex(), block.parentId().hex(), block.round(), block.proposer(), time,
           List.copyOf(ids), List.copyOf(signers), certificate.blockId().hex())));
@@ -312,6 +340,64 @@ public final class ChainKeeper
       lastTime = time;
       if (settings.observer() != null) {
         settings.observer().committed(block.height(), block.round(), latency, ids.size());
+      }
+    }
+
+    /** Leaf hashes and transfer bodies are kept only for blocks holding a lock or burn. */
+    private static Certified certified(Block block, CommitCertificate certificate) {
+      java.util.Map<Integer, Transaction> transfers = new java.util.HashMap<>();
+      List<Transaction> txs = block.transactions();
+      for (int i = 0; i < txs.size(); i++) {
+        if (BridgeProofs.mayBeTransfer(txs.get(i))) {
+          transfers.put(i, txs.get(i));
+        }
+      }
+      return transfers.isEmpty() ? new Certified(block.header(), certificate, null, java.util.Map.of())
+          : new Certified(block.header(), certificate, MerkleTree.leaves(txs), transfers);
+    }
+
+    private void rememberTransfers(List<AppliedTransaction> applied) {
+      for (AppliedTransaction a : applied) {
+        if (a.failure().isEmpty() && BridgeProofs.isTransfer(a.transaction().kind())) {
+          transfers.put(a.id(), new BridgeTransfer(a.height(), a.index()));
+          while (transfers.size() > settings.retainedRejections()) {
+            transfers.remove(transfers.keySet().iterator().next());
+          }
+        }
+      }
+    }
+
+    ChainResponse bridgeProof(String id) {
+      Digest digest;
+      try {
+        digest = Digest.of(HEX.parseHex(id.toLowerCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        return new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST,
+            "a transaction id is 64 hex digits, not '" + id + "'");
+      }
+      BridgeTransfer t = transfers.get(digest);
+      if (t == null) {
+        return new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, whyNoProof(digest));
+      }
+      return BridgeProofs.build(settings.genesis().chainId(), digest, t.height(), t.index(),
+          headers, settings.self(), settings.attester());
+    }
+
+    private String whyNoProof(Digest id) {
+      synchronized (state) {
+        java.util.Optional<Long> height = state.heightOf(id);
+        if (height.isEmpty()) {
+          return "transaction " + id.hex() + " is not committed on chain "
+              + settings.genesis().chainId().hex() + " (as far as this node has applied)";
+        }
+        String failure = state.caesar().flatMap(c -> c.failure(id)).orElse("");
+        if (!failure.isEmpty()) {
+          return "transaction " + id.hex() + " was committed at height " + height.get()
+              + " but the ledger refused it (" + failure + "): there is nothing to redeem";
+        }
+        return "transaction " + id.hex() + " at height " + height.get() + " is not a lock or "
+            + "burn this node still keeps (it keeps the last " + settings.retainedRejections()
+            + " transfers and " + settings.retainedBlocks() + " blocks)";
       }
     }
 
@@ -459,5 +545,15 @@ public final class ChainKeeper
   }
 
   record StoredBlock(ChainResponse.Block response) {}
+
+  /**
+   * A committed block's header, the certificate it came with (it commits this block or a
+   * descendant), and, if it holds a lock or burn, its leaf hashes and those transactions by index
+   * (else null and empty).
+   */
+  record Certified(BlockHeader header, CommitCertificate certificate, List<byte[]> leaves,
+      java.util.Map<Integer, Transaction> transfers) {}
+
+  record BridgeTransfer(long height, int index) {}
 
 }

@@ -27,10 +27,11 @@ import picocli.CommandLine.Parameters;
  * Operations are signed by the CLI's own key (the owner authorization: the account debited is the
  * CLI certificate's), then the node adds its four proofs and answers once committed.
  */
-@Command(name = "caesar", description = "CAES: balance, supply, history, transfer, stake, unstake.",
+@Command(name = "caesar",
+    description = "CAES: balance, supply, history, transfer, stake, unstake, bridge.",
     subcommands = {CaesarCommand.Balance.class, CaesarCommand.SupplyCmd.class,
         CaesarCommand.History.class, CaesarCommand.Transfer.class, CaesarCommand.Stake.class,
-        CaesarCommand.Unstake.class})
+        CaesarCommand.Unstake.class, CaesarBridgeCommand.class})
 final class CaesarCommand {
 
   private static final int DECIMALS = 8;

@@ -80,7 +80,13 @@ final class NodeOptions {
 
   /** As {@link #send}, for chain requests. */
   ChainResponse sendChain(ChainRequest request) {
-    String[] hostPort = endpoint();
+    return sendChainTo(node, request);
+  }
+
+  /** As {@link #sendChain}, to another node of the same chain ({@code --server-name} is not applied). */
+  ChainResponse sendChainTo(String endpoint, ChainRequest request) {
+    String[] hostPort = endpoint(endpoint);
+    String serverName = java.util.Objects.equals(endpoint, node) ? this.serverName : null;
     StoqSettings settings = StoqSettings.defaults()
         .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
     String expected = serverName != null ? serverName : hostPort[0];

@@ -22,7 +22,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "4", description = "Number of nodes (1-9). Default: ${DEFAULT-VALUE}.")
   int nodes;
 
-  @Option(names = "--validators", defaultValue = "-1", description = "How many nodes (the first ones) validate the chain whose genesis `up` writes to DATA/genesis.conf; 0 turns consensus off. Default: all nodes.")
+  @Option(names = "--validators", defaultValue = "-1", description = "How many nodes (the first ones) validate the chain whose genesis `up` writes to DATA/genesis.conf; 0 turns consensus off; at least 2 otherwise. Default: all nodes (none for a single node).")
   int validators;
 
   @Option(names = "--data", description = "Data folder for Cassandra, node configs and logs. Default: .hypermesh in the repository.")
@@ -46,6 +46,11 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (nodes < 1 || nodes > 9) {
       throw new CliException("--nodes must be between 1 and 9, got " + nodes, 2);
+    }
+    try {
+      LocalCluster.validatorCount(validators, nodes);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--validators " + validators + ": " + e.getMessage(), 2);
     }
     Path dataDir = data == null ? DataDir.defaultDir() : data.toAbsolutePath().normalize();
     refuseIfRunning(dataDir);

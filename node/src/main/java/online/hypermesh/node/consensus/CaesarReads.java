@@ -14,7 +14,7 @@ import online.hypermesh.protocol.consensus.chain.CaesarState;
 import online.hypermesh.protocol.consensus.chain.ChainState;
 
 /**
- * `caesar balance|supply|history` from this node's committed state (read under the state's
+ * `caesar balance|supply|history` and `caesar bridge status` from this node's committed state (read under the state's
  * monitor, which the chain keeper holds while it applies). Balances carry the demurrage as of
  * {@code nowMillis}, never before the last committed block's time.
  */
@@ -37,6 +37,15 @@ final class CaesarReads {
         return new ChainResponse.CaesarSupply(chainId, state.height(), s.asOfMillis(), s.genesis(),
             s.balances(), s.rewardPool(), s.bonded(), s.unbonding(), s.bridgedOut(),
             s.bridgedIn(), s.holds());
+      }
+      if (request instanceof ChainRequest.BridgeStatus) {
+        List<ChainResponse.BridgeInfo> bridges = new ArrayList<>();
+        for (CaesarState.BridgeView b : caesar.bridges()) {
+          bridges.add(new ChainResponse.BridgeInfo(b.remoteChain().hex(), b.trustedFromHeight(),
+              b.epoch(), b.validators(), b.frozen(), b.locked(), b.minted(), b.redeemed()));
+        }
+        return new ChainResponse.BridgeStatus(chainId, state.height(),
+            caesar.bridgeAdmin().map(Digest::hex).orElse(""), List.copyOf(bridges));
       }
       String hex = request instanceof ChainRequest.CaesarAccount a ? a.accountHex()
           : ((ChainRequest.CaesarHistory) request).accountHex();

@@ -52,7 +52,8 @@ public final class ChainService {
       return consensus.submitter().submitCaesar(caesar, consensus.askTimeout());
     }
     if (request instanceof ChainRequest.CaesarAccount || request instanceof ChainRequest.CaesarSupply
-        || request instanceof ChainRequest.CaesarHistory) {
+        || request instanceof ChainRequest.CaesarHistory
+        || request instanceof ChainRequest.BridgeStatus) {
       return CompletableFuture.completedFuture(
           CaesarReads.answer(consensus.state(), request, System.currentTimeMillis()));
     }
@@ -67,6 +68,9 @@ public final class ChainService {
     }
     if (request instanceof ChainRequest.TxStatus t) {
       return new ChainKeeper.GetTx(String.valueOf(t.transactionIdHex()), replyTo);
+    }
+    if (request instanceof ChainRequest.BridgeProof p) {
+      return new ChainKeeper.GetBridgeProof(String.valueOf(p.transactionIdHex()), replyTo);
     }
     if (request instanceof ChainRequest.Validators) {
       return new ChainKeeper.GetValidators(List.of(), replyTo);

@@ -110,6 +110,13 @@ public final class ConsensusNode {
     Path path = Path.of(file);
     GenesisFile genesisFile = GenesisFile.read(path);
     Genesis genesis = genesisFile.genesis(path);
+    if (genesis.validators().size() < 2) {
+      // Caught here, not by the validator's recovery: that failure stops only the validator actor
+      // and leaves a node that answers but never commits.
+      throw new NodeConfig.InvalidConfigException("genesis file " + path + " lists "
+          + genesis.validators().size() + " validator; the BFT consensus needs at least 2 "
+          + "(4 to tolerate one faulty)");
+    }
     String name = config.getString("hypermesh.node.name");
     int self = selfIndex(genesis, name, identity, path);
 
@@ -126,7 +133,8 @@ public final class ConsensusNode {
     AssetRules assetRules = new AssetRules(c.getInt("retained-rejections"));
     ChainKeeper.Settings keeperSettings = new ChainKeeper.Settings(name, self, genesis, state,
         c.getInt("retained-blocks"), c.getInt("retained-rejections"), c.getInt("latency-window"),
-        metrics, refill, assetApplier(system, assetRules));
+        metrics, refill, assetApplier(system, assetRules),
+        self < 0 ? null : new FalconSigner(identity.falconKey()));
     ActorRef<ChainKeeper.Command> keeper = system.systemActorOf(
         Behaviors.supervise(ChainKeeper.create(keeperSettings))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),

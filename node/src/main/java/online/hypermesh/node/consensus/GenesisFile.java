@@ -61,6 +61,7 @@ import online.hypermesh.protocol.consensus.proof.ChainParameters;
  *     balances = [ { node = "node-1", amount = 400000000 },     # a validator by name, or
  *                  { account = "64 hex digits", amount = 5 } ]   # any account by id
  *     bonded = [ { node = "node-1", amount = 1000000 } ]        # same form: genesis stake
+ *     bridge-admin = "64 hex digits"      # optional: the account that may register bridges
  *   }
  * </pre>
  *
@@ -80,11 +81,20 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
   /** The {@code caesar} section (see the class comment); amounts in minor units. */
   public record Caesar(long supply, long rewardPool, long demurrageRatePpb,
       long demurrageExemptUnits, long unbondingBlocks, long blockReward, long jobReward,
-      List<Allocation> balances, List<Allocation> bonded) {
+      List<Allocation> balances, List<Allocation> bonded, String bridgeAdmin) {
+
+    /** Without a bridge admin: the chain registers no bridges. */
+    public Caesar(long supply, long rewardPool, long demurrageRatePpb, long demurrageExemptUnits,
+        long unbondingBlocks, long blockReward, long jobReward, List<Allocation> balances,
+        List<Allocation> bonded) {
+      this(supply, rewardPool, demurrageRatePpb, demurrageExemptUnits, unbondingBlocks,
+          blockReward, jobReward, balances, bonded, "");
+    }
 
     public Caesar {
       balances = List.copyOf(balances);
       bonded = List.copyOf(bonded);
+      bridgeAdmin = bridgeAdmin == null ? "" : bridgeAdmin;
     }
   }
 
@@ -157,7 +167,8 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
     return new Caesar(c.getLong("supply"), c.getLong("reward-pool"),
         c.getLong("demurrage-rate-ppb"), c.getLong("demurrage-exempt-units"),
         c.getLong("unbonding-blocks"), c.getLong("block-reward"), c.getLong("job-reward"),
-        allocations(c, "balances"), allocations(c, "bonded"));
+        allocations(c, "balances"), allocations(c, "bonded"),
+        c.hasPath("bridge-admin") ? HEX.formatHex(hex(c, "bridge-admin", 32)) : "");
   }
 
   private static List<Allocation> allocations(Config c, String key) {
@@ -218,6 +229,9 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
           .append("    job-reward = ").append(caesar.jobReward()).append('\n');
       writeAllocations(b, "balances", caesar.balances());
       writeAllocations(b, "bonded", caesar.bonded());
+      if (!caesar.bridgeAdmin().isEmpty()) {
+        b.append("    bridge-admin = \"").append(caesar.bridgeAdmin()).append("\"\n");
+      }
       b.append("  }\n");
     }
     b.append("}\n");
@@ -276,7 +290,7 @@ public record GenesisFile(Digest chainId, Instant time, byte[] tickSeed, long ti
         new CaesarParameters(caesar.demurrageRatePpb(), caesar.demurrageExemptUnits(),
             caesar.unbondingBlocks(), caesar.blockReward(), caesar.jobReward()),
         resolve(plain, "balances", caesar.balances()), resolve(plain, "bonded", caesar.bonded()),
-        caesar.rewardPool());
+        caesar.rewardPool(), caesar.bridgeAdmin());
     if (g.supply() != caesar.supply()) {
       throw new IllegalArgumentException("caesar.supply is " + caesar.supply()
           + " but balances + bonded + reward-pool add up to " + g.supply());

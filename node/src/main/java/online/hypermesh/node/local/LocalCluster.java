@@ -28,6 +28,7 @@ public final class LocalCluster {
   private final List<NodeSpec> nodes = new ArrayList<>();
   private DevPki pki;
   private int validators = -1;
+  private String keyspace = "";
 
   public LocalCluster(Path dataDir, int basePort, List<String> cassandraContactPoints) {
     this.dataDir = dataDir;
@@ -57,7 +58,7 @@ public final class LocalCluster {
       NodeSpec spec = spec(dataDir, basePort, i);
       identities.add(pki().issueNode(spec.name(), InetAddress.getByName(spec.host())));
     }
-    int validatorCount = validators < 0 ? count : Math.min(validators, count);
+    int validatorCount = validatorCount(validators, count);
     if (validatorCount > 0) {
       LocalGenesis.write(genesisFile(dataDir), identities.subList(0, validatorCount),
           java.util.stream.IntStream.rangeClosed(1, validatorCount).mapToObj(i -> "node-" + i).toList(),
@@ -88,7 +89,7 @@ public final class LocalCluster {
     NodeSpec spec = spec(dataDir, basePort, index);
     Path genesis = genesisFile(dataDir);
     Process process = NodeProcesses.start(spec, seeds(), cassandraContactPoints, identity,
-        java.nio.file.Files.exists(genesis) ? genesis : null);
+        java.nio.file.Files.exists(genesis) ? genesis : null, keyspace);
     NodeSpec started = spec.withPid(process.pid());
     nodes.removeIf(n -> n.index() == index);
     nodes.add(started);
@@ -97,11 +98,37 @@ public final class LocalCluster {
   }
 
   /**
+   * The validators of a cluster of {@code nodes} nodes given {@code --validators} ({@code
+   * requested}, -1 for all): all nodes by default, but none for a single node, since the BFT
+   * consensus needs at least 2; an explicit 1 is refused.
+   */
+  public static int validatorCount(int requested, int nodes) {
+    int count = requested < 0 ? (nodes >= 2 ? nodes : 0) : Math.min(requested, nodes);
+    if (count == 1) {
+      throw new IllegalArgumentException("a chain needs at least 2 validators (4 tolerate one "
+          + "faulty); --validators 0 runs without consensus");
+    }
+    return count;
+  }
+
+  /**
    * How many nodes (the first ones) are the chain's validators: -1 (default) all nodes started
    * by {@link #start}, 0 none (consensus off).
    */
   public LocalCluster validators(int count) {
     this.validators = count;
+    return this;
+  }
+
+  /**
+   * The Cassandra keyspace of this cluster's journals ("" = the configured one): two clusters
+   * sharing one Cassandra need their own, or their entities' journals would mix.
+   */
+  public LocalCluster keyspace(String name) {
+    if (!name.isEmpty() && !name.matches("[a-z][a-z0-9_]{0,38}")) {
+      throw new IllegalArgumentException("a keyspace name is [a-z][a-z0-9_]{0,38}, not '" + name + "'");
+    }
+    this.keyspace = name;
     return this;
   }
 

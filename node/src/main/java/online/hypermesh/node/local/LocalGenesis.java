@@ -70,16 +70,21 @@ final class LocalGenesis {
       bonded.add(GenesisFile.Allocation.ofNode(names.get(i), c.getLong("stake")));
       supply = Math.addExact(supply, token.getLong("balance") + c.getLong("stake"));
     }
-    if (client != null && token.getLong("cli-balance") > 0) {
+    String bridgeAdmin = "";
+    if (client != null) {
       PublicKey key = PqPem.readCertificates(client.chain()).get(0).getPublicKey();
-      balances.add(GenesisFile.Allocation.ofAccount(HexFormat.of().formatHex(Accounts.id(key)),
-          token.getLong("cli-balance")));
-      supply = Math.addExact(supply, token.getLong("cli-balance"));
+      String account = HexFormat.of().formatHex(Accounts.id(key));
+      // The operator's CLI sets up bridges to other local chains (`caesar bridge register`).
+      bridgeAdmin = account;
+      if (token.getLong("cli-balance") > 0) {
+        balances.add(GenesisFile.Allocation.ofAccount(account, token.getLong("cli-balance")));
+        supply = Math.addExact(supply, token.getLong("cli-balance"));
+      }
     }
     GenesisFile.Caesar caesar = new GenesisFile.Caesar(supply, token.getLong("reward-pool"),
         token.getLong("demurrage-rate-ppb"), token.getLong("demurrage-exempt-units"),
         token.getLong("unbonding-blocks"), token.getLong("block-reward"),
-        token.getLong("job-reward"), balances, bonded);
+        token.getLong("job-reward"), balances, bonded, bridgeAdmin);
     GenesisFile genesis = new GenesisFile(Digest.of(chainId),
         Instant.now().truncatedTo(ChronoUnit.MILLIS), seed, c.getLong("ticks-per-block"),
         parameters, set, accounts, caesar);

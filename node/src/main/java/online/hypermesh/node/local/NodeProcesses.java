@@ -23,8 +23,16 @@ public final class NodeProcesses {
   /** {@code genesis} null: consensus off on this node. */
   public static Process start(NodeSpec node, List<String> seeds, List<String> cassandraContactPoints, IdentityFiles identity,
       Path genesis) throws IOException {
+    return start(node, seeds, cassandraContactPoints, identity, genesis, "");
+  }
+
+  /** @param keyspace the Cassandra keyspace prefix of the node's cluster ("" for the configured one) */
+  public static Process start(NodeSpec node, List<String> seeds, List<String> cassandraContactPoints, IdentityFiles identity,
+      Path genesis, String keyspace) throws IOException {
     Files.createDirectories(node.dir());
-    Files.writeString(node.configFile(), configText(node, seeds, cassandraContactPoints, identity, genesis));
+    Files.writeString(node.configFile(), configText(node, seeds, cassandraContactPoints, identity, genesis)
+        + (keyspace.isEmpty() ? "" : "hypermesh.cassandra.keyspace = \"" + keyspace + "\"\n"
+            + "hypermesh.cassandra.snapshot-keyspace = \"" + keyspace + "_snapshot\"\n"));
     List<String> command = new ArrayList<>();
     // Own session: a Ctrl-C in the terminal reaches `up`, which stops nodes before Cassandra, in order.
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {

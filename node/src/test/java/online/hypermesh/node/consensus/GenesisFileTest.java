@@ -80,7 +80,7 @@ class GenesisFileTest {
     }
     balances.add(GenesisFile.Allocation.ofAccount(STRANGER, 77));
     GenesisFile.Caesar caesar = new GenesisFile.Caesar(4 * 1500 + 77 + 9000, 9000, 50_000_000,
-        10, 5, 100, 7, balances, bonded);
+        10, 5, 100, 7, balances, bonded, STRANGER);
     return new GenesisFile(plain.chainId(), plain.time(), plain.tickSeed(), plain.ticksPerBlock(),
         plain.parameters(), plain.validators(), accounts, caesar);
   }
@@ -96,6 +96,7 @@ class GenesisFileTest {
     assertEquals(4 * 1500 + 77 + 9000, caesar.supply());
     assertEquals(new CaesarParameters(50_000_000, 10, 5, 100, 7), caesar.parameters());
     assertEquals(77L, caesar.balances().get(STRANGER));
+    assertEquals(STRANGER, caesar.bridgeAdmin(), "the bridge admin survives the file");
     assertEquals(Map.of(), read.stakes());
     ChainState state = ChainState.genesis(read);
     for (int i = 0; i < 4; i++) {
@@ -118,6 +119,9 @@ class GenesisFileTest {
     Files.writeString(file, good.replace("node = \"node-1\", amount = 500",
         "node = \"node-1\", account = \"" + STRANGER + "\", amount = 500"));
     assertError(file, "entries name exactly one of node or account");
+    Files.writeString(file, good.replace("bridge-admin = \"" + STRANGER + "\"",
+        "bridge-admin = \"abcd\""));
+    assertError(file, "bridge-admin must be 32 bytes");
     Files.writeString(file, good.replace("demurrage-rate-ppb = 50000000",
         "demurrage-rate-ppb = 600000000"));
     assertError(file, "demurrageRatePpb");

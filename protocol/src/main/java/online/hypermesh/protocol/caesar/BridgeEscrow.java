@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
 
 /**
  * This chain's side of a bridge to one remote chain: it redeems proven remote locks (minting here)
@@ -17,7 +18,9 @@ import online.hypermesh.protocol.consensus.bft.Digest;
  * <p>Order of checks: frozen, the claim's source chain is this escrow's remote chain, light
  * client (header linkage, certified by the right set, included), a lock or burn,
  * addressed to this chain, not redeemed before, the relayer's recipient and amount equal to the
- * signed ones, then the ledger (a release never exceeds what was locked for that chain).
+ * signed ones, at least f + 1 {@link ExecutionAttestation}s by the remote set in force at the
+ * transaction's height that its ledger applied it (a commit proves inclusion, not execution),
+ * then the ledger (a release never exceeds what was locked for that chain).
  */
 public final class BridgeEscrow {
 
@@ -118,7 +121,15 @@ public final class BridgeEscrow {
           + t.amount() + " to " + t.recipient() + ", the claim " + claim.amount() + " to "
           + claim.recipient());
     }
-    return checked;
+    long height = claim.proof().block().height();
+    Optional<ValidatorSet> set = remote.validatorSetAt(height);
+    if (set.isEmpty()) {
+      return Checked.refused(Rejection.NOT_CERTIFIED, "no trusted validator set at height "
+          + height);
+    }
+    Checked<Integer> attested = ExecutionAttestation.verify(claim.attestations(), set.get(),
+        remote.verifier(), claim.proof().transaction().id(), height);
+    return attested.ok() ? checked : Checked.refused(attested.refusal());
   }
 
   /**

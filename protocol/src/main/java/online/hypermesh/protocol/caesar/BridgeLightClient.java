@@ -309,6 +309,16 @@ public final class BridgeLightClient {
     return Checked.ok(p.transaction());
   }
 
+  SignatureVerifier verifier() {
+    return verifier;
+  }
+
+  /** The validator set in force at {@code height}, if the client trusts that height. */
+  public Optional<ValidatorSet> validatorSetAt(long height) {
+    int e = epochAt(height);
+    return e < 0 ? Optional.empty() : Optional.of(epochs.get(e).set());
+  }
+
   private int epochAt(long height) {
     for (int e = epochs.size() - 1; e >= 0; e--) {
       Epoch ep = epochs.get(e);

@@ -38,8 +38,10 @@ import online.hypermesh.protocol.crypto.Falcon;
  *           u8 header count (1..16), per header u32 length (1..8 KiB) and the header
  *           (bft Codec.encodeHeader), the first holding the transaction, the last certified,
  *           u16 certificate length (1..12 KiB), commit certificate (bft Codec),
- *           transaction id (32), u16 body length (0..8 KiB), body,
- *           u32 leaf index, u8 path length (0..32), path (32 each)
+ *           transaction id (32), u16 body length (0..32 KiB), body,
+ *           u32 leaf index, u8 path length (0..32), path (32 each),
+ *           u8 attestation count (0..32), each u16 validator index and u16 signature length
+ *           (1..1462) and the FALCON-1024 signature ({@link ExecutionAttestation})
  * 7 register: u64 nonce, remote chain id (32), u64 trusted-from height, u8 key count (1..32),
  *           per key u16 length (1..4096) and the X.509 public key encoding, owner
  * </pre>
@@ -59,7 +61,7 @@ public final class CaesarCodec {
   /** A header is its parent's quorum certificate plus 158 bytes; 4 KiB for 4 FALCON validators. */
   public static final int MAX_HEADER_BYTES = 8 * 1024;
   public static final int MAX_CERTIFICATE_BYTES = 12 * 1024;
-  public static final int MAX_BODY_BYTES = 8 * 1024;
+  public static final int MAX_BODY_BYTES = 32 * 1024;
 
   private static final int TRANSFER = 1;
   private static final int BOND = 2;
@@ -221,6 +223,16 @@ public final class CaesarCodec {
       for (Digest d : p.path()) {
         out.digest(d);
       }
+      out.u8(r.attestations().size());
+      for (ExecutionAttestation a : r.attestations()) {
+        byte[] signature = a.signature();
+        if (a.validator() < 0 || a.validator() > 0xffff || signature.length == 0
+            || signature.length > Falcon.MAX_SIGNATURE_BYTES) {
+          throw new IllegalArgumentException("attestation of validator " + a.validator()
+              + " with a signature of " + signature.length + " B");
+        }
+        out.u16(a.validator()).u16(signature.length).raw(signature);
+      }
     }
     return out;
   }
@@ -306,7 +318,22 @@ public final class CaesarCodec {
     }
     InclusionProof proof = new InclusionProof(headers, cert.value(),
         new online.hypermesh.protocol.consensus.bft.Transaction(txId, body), (int) index, path);
-    return new CaesarTransaction.Redeem(sourceChain, recipient, amount, proof);
+    int attestationCount = in.get() & 0xff;
+    if (attestationCount > CaesarTransaction.Redeem.MAX_ATTESTATIONS) {
+      throw new Bad(attestationCount + " attestations, at most "
+          + CaesarTransaction.Redeem.MAX_ATTESTATIONS);
+    }
+    List<ExecutionAttestation> attestations = new ArrayList<>(attestationCount);
+    for (int i = 0; i < attestationCount; i++) {
+      int validator = in.getShort() & 0xffff;
+      int length = length(in.getShort() & 0xffff, Falcon.MAX_SIGNATURE_BYTES,
+          "attestation " + i + " signature");
+      if (length == 0) {
+        throw new Bad("attestation " + i + " has an empty signature");
+      }
+      attestations.add(new ExecutionAttestation(validator, bytes(in, length)));
+    }
+    return new CaesarTransaction.Redeem(sourceChain, recipient, amount, proof, attestations);
   }
 
   private static CaesarTransaction.Register register(ByteBuffer in) throws Bad {

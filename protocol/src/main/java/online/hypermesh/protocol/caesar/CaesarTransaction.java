@@ -46,15 +46,30 @@ public sealed interface CaesarTransaction {
 
   /**
    * A relayer's claim that a lock or burn committed on remote chain {@code sourceChain} pays
-   * {@code amount} to {@code recipient} here, with the proof. Anyone may send it; the escrow of
+   * {@code amount} to {@code recipient} here, with the proof and the source validators'
+   * {@link ExecutionAttestation}s that their ledger applied it. Anyone may send it; the escrow of
    * {@code sourceChain} checks everything.
    */
-  record Redeem(Digest sourceChain, Digest recipient, long amount, InclusionProof proof)
-      implements CaesarTransaction {
+  record Redeem(Digest sourceChain, Digest recipient, long amount, InclusionProof proof,
+      List<ExecutionAttestation> attestations) implements CaesarTransaction {
+
+    /** At most this many attestations: more than a third of the largest set a bridge registers. */
+    public static final int MAX_ATTESTATIONS = 32;
+
     public Redeem {
       Objects.requireNonNull(sourceChain, "sourceChain");
       Objects.requireNonNull(recipient, "recipient");
       Objects.requireNonNull(proof, "proof");
+      attestations = List.copyOf(attestations);
+      if (attestations.size() > MAX_ATTESTATIONS) {
+        throw new IllegalArgumentException(
+            attestations.size() + " attestations, at most " + MAX_ATTESTATIONS);
+      }
+    }
+
+    /** A claim without attestations (refused as NOT_ATTESTED by a chain that checks them). */
+    public Redeem(Digest sourceChain, Digest recipient, long amount, InclusionProof proof) {
+      this(sourceChain, recipient, amount, proof, List.of());
     }
   }
 

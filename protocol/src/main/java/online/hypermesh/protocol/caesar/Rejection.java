@@ -33,5 +33,11 @@ public enum Rejection {
   REPLAYED_LOCK,
   MISMATCHED_LOCK,
   CONFLICTING_BLOCKS,
-  NOT_A_VALIDATOR_SET_CHANGE
+  NOT_A_VALIDATOR_SET_CHANGE,
+  /** Fewer than f + 1 of the source chain's validators attest that its ledger applied the transfer. */
+  NOT_ATTESTED,
+  /** A bridge registration not signed by the chain's bridge admin. */
+  NOT_BRIDGE_ADMIN,
+  /** A bridge to that chain is registered already. */
+  BRIDGE_EXISTS
 }

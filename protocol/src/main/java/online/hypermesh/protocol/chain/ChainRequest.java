@@ -52,4 +52,16 @@ public sealed interface ChainRequest extends KryoMessage {
    */
   record CaesarSubmit(byte[] payload, long waitMillis) implements ChainRequest {
   }
+
+  /**
+   * What a relayer carries to another chain for a committed lock or burn on this one (`caesar
+   * bridge proof`): the block headers up to a commit certificate, the transaction's Merkle path,
+   * and this node's attestation that the chain's ledger applied it.
+   */
+  record BridgeProof(String transactionIdHex) implements ChainRequest {
+  }
+
+  /** The bridges registered on this chain, their light clients and counters (`caesar bridge status`). */
+  record BridgeStatus() implements ChainRequest {
+  }
 }

@@ -98,6 +98,37 @@ public sealed interface ChainResponse extends KryoMessage {
   record CaesarHistory(String account, List<CaesarEntry> entries) implements ChainResponse {
   }
 
+  /**
+   * A relayable proof of a committed lock or burn on {@code sourceChain}.
+   *
+   * @param direction LOCK or BURN
+   * @param redeem the unsigned BRIDGE_REDEEM payload (a CaesarCodec encoding) the destination
+   *     chain verifies: submit it there with `caesar bridge redeem`
+   * @param attestations how many validators of the source chain attest in it that its ledger
+   *     applied the transfer; the destination needs more than a third of them
+   */
+  record BridgeProof(String sourceChain, String transactionId, long height, String direction,
+      String destinationChain, String recipient, long amountUnits, byte[] redeem,
+      int attestations) implements ChainResponse {
+  }
+
+  /**
+   * One bridge: the light client of {@code remoteChain} this chain keeps.
+   *
+   * @param epoch validator-set changes of the remote chain followed so far
+   * @param frozen "" or why the bridge refuses everything (misbehaviour evidence)
+   * @param lockedUnits native CAES locked here for the remote chain (bridged-out)
+   * @param mintedUnits wrapped CAES minted here for the remote chain's locks, not yet burned
+   */
+  record BridgeInfo(String remoteChain, long trustedFromHeight, int epoch, int validators,
+      String frozen, long lockedUnits, long mintedUnits, int redeemed) implements KryoMessage {
+  }
+
+  /** @param admin the account that may register bridges here ("" if none) */
+  record BridgeStatus(String chainId, long height, String admin, List<BridgeInfo> bridges)
+      implements ChainResponse {
+  }
+
   enum Reason { NOT_FOUND, BAD_REQUEST, NOT_AUTHORIZED, UNAVAILABLE, TIMEOUT }
 
   record Rejected(Reason reason, String message) implements ChainResponse {

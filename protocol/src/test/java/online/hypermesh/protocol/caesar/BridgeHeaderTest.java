@@ -65,7 +65,7 @@ class BridgeHeaderTest {
   }
 
   private CaesarTransaction.Redeem claim(long amount, InclusionProof p) {
-    return new CaesarTransaction.Redeem(chainA.chainId, BOB, amount, p);
+    return BridgeFixture.attested(new CaesarTransaction.Redeem(chainA.chainId, BOB, amount, p));
   }
 
   private static CaesarTransaction.Redeem relayed(CaesarTransaction.Redeem r) {

@@ -71,7 +71,8 @@ class BridgeTest {
   private static CaesarTransaction.Redeem relayed(
       Digest source, Digest recipient, long amount, InclusionProof p) {
     byte[] payload =
-        CaesarCodec.encode(new CaesarTransaction.Redeem(source, recipient, amount, p));
+        CaesarCodec.encode(BridgeFixture.attested(
+            new CaesarTransaction.Redeem(source, recipient, amount, p)));
     return (CaesarTransaction.Redeem) ((CaesarCodec.Valid) CaesarCodec.decode(payload))
         .transaction();
   }
@@ -81,7 +82,8 @@ class BridgeTest {
    * (the same refusal, reason and detail, or none) and changes nothing: not the state digest, not
    * the freeze.
    */
-  static Outcome redeem(BridgeEscrow escrow, CaesarTransaction.Redeem claim, BlockTime at) {
+  static Outcome redeem(BridgeEscrow escrow, CaesarTransaction.Redeem unattested, BlockTime at) {
+    CaesarTransaction.Redeem claim = BridgeFixture.attested(unattested);
     Digest before = escrow.stateDigest();
     boolean frozen = escrow.lightClient().frozen();
     Optional<Outcome.Rejected> predicted = escrow.check(claim);
@@ -208,6 +210,8 @@ class BridgeTest {
     assertEquals(1, escrowB.lightClient().epoch());
     assertRefused(Rejection.STALE_VALIDATOR_SET, escrowB.followValidatorSet(change.proof(0)));
 
+    // Its validators attest the early lock while they are in force (the relayer keeps the claim).
+    CaesarTransaction.Redeem earlyClaim = relayed(chainA.chainId, BOB, 1_000, early.proof(1));
     // The old validators keep signing a fork of their own after they were replaced.
     BridgeFixture oldFork = chainA.fork();
     chainA.keys = nextSetA;
@@ -218,8 +222,7 @@ class BridgeTest {
     assertTrue(o.toString().contains("epoch 0"), o.toString());
 
     // A lock committed before the change, under the old set, still redeems.
-    assertEquals(new Outcome.Applied(1_000),
-        redeem(escrowB, relayed(chainA.chainId, BOB, 1_000, early.proof(1)), AT));
+    assertEquals(new Outcome.Applied(1_000), redeem(escrowB, earlyClaim, AT));
     // And the new set certifies new locks.
     BridgeFixture.Committed late = lockOnA(2_000, 1, chainB.chainId);
     assertEquals(new Outcome.Applied(2_000),

@@ -72,6 +72,25 @@ class CaesarCodecTest {
         CaesarCodec.kindOf(new CaesarTransaction.Burn(1, CHAIN, TO, 1)));
     assertEquals(TransactionKind.TOKEN_TRANSFER,
         CaesarCodec.kindOf(new CaesarTransaction.Transfer(1, TO, 1, "")));
+
+    // With execution attestations: they round-trip in order, and their bounds are checked.
+    List<ExecutionAttestation> attestations = List.of(new ExecutionAttestation(0, new byte[] {1, 2}),
+        new ExecutionAttestation(3, new byte[666]));
+    CaesarTransaction.Redeem attested = new CaesarTransaction.Redeem(CHAIN, TO, 500, r.proof(),
+        attestations);
+    byte[] attestedBytes = CaesarCodec.encode(attested);
+    CaesarTransaction.Redeem attestedBack = (CaesarTransaction.Redeem) ((CaesarCodec.Valid)
+        CaesarCodec.decode(attestedBytes)).transaction();
+    assertEquals(attestations, attestedBack.attestations());
+    byte[] empty = attestedBytes.clone();
+    // The first attestation's signature length (after its u16 index) set to 0.
+    int at = bytes.length - 1 + 1 + 2;
+    empty[at] = 0;
+    empty[at + 1] = 0;
+    assertTrue(CaesarCodec.decode(empty) instanceof CaesarCodec.Malformed m
+        && m.reason().contains("empty signature"), String.valueOf(CaesarCodec.decode(empty)));
+    assertTrue(CaesarCodec.decode(java.util.Arrays.copyOf(attestedBytes, attestedBytes.length - 1))
+        instanceof CaesarCodec.Malformed);
   }
 
   @Test

@@ -40,7 +40,13 @@ class ChainMessagesTest {
         new ChainResponse.CaesarHistory(ID, List.of(
             new ChainResponse.CaesarEntry(7, ID, "TOKEN_TRANSFER", ID, ID, 12, "loyer ☕", ""),
             new ChainResponse.CaesarEntry(8, ID, "STAKE_BOND", ID, "", 1, "",
-                "INSUFFICIENT_FUNDS: balance after demurrage is 0, below 1"))));
+                "INSUFFICIENT_FUNDS: balance after demurrage is 0, below 1"))),
+        new ChainRequest.BridgeProof(ID),
+        new ChainRequest.BridgeStatus(),
+        new ChainResponse.BridgeStatus("c", 77, ID, List.of(
+            new ChainResponse.BridgeInfo(ID, 0, 1, 4, "", 1_000, 0, 3),
+            new ChainResponse.BridgeInfo("d", 10, 0, 7, "two blocks certified at height 9", 0,
+                5, 0))));
   }
 
   @Test
@@ -58,6 +64,13 @@ class ChainMessagesTest {
         (ChainRequest.CaesarSubmit) codec.decode(codec.encode(caesar));
     assertArrayEquals(caesar.payload(), caesarBack.payload());
     assertEquals(caesar.waitMillis(), caesarBack.waitMillis());
+    ChainResponse.BridgeProof proof = new ChainResponse.BridgeProof("a", ID, 12, "LOCK", "b", ID,
+        1_000, new byte[] {6, 5, 4}, 2);
+    ChainResponse.BridgeProof proofBack = (ChainResponse.BridgeProof) codec.decode(
+        codec.encode(proof));
+    assertArrayEquals(proof.redeem(), proofBack.redeem());
+    assertEquals(proof.attestations(), proofBack.attestations());
+    assertEquals(proof.recipient(), proofBack.recipient());
   }
 
   @Test
@@ -65,6 +78,7 @@ class ChainMessagesTest {
     List<Class<?>> sampled = new java.util.ArrayList<>(samples().stream().<Class<?>>map(Object::getClass).toList());
     sampled.add(ChainRequest.Submit.class);
     sampled.add(ChainRequest.CaesarSubmit.class);
+    sampled.add(ChainResponse.BridgeProof.class);
     for (Class<?> root : List.of(ChainRequest.class, ChainResponse.class)) {
       for (Class<?> sub : root.getPermittedSubclasses()) {
         assertTrue(sampled.contains(sub), "no round-trip sample for " + sub.getName());

@@ -25,6 +25,11 @@ public final class FalconVerifier implements SignatureVerifier {
     return key != null && Falcon.verify(key, signature, message);
   }
 
+  /** Whether {@code encoded} is a FALCON-1024 public key in X.509 encoding. */
+  public static boolean isFalcon1024Key(byte[] encoded) {
+    return encoded != null && decode(encoded) != null;
+  }
+
   private static PublicKey decode(byte[] encoded) {
     try {
       PublicKey key =

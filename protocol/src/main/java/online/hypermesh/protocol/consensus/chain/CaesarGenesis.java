@@ -16,14 +16,31 @@ import online.hypermesh.protocol.consensus.proof.Accounts;
  * stakes by account (lowercase hex of {@link Accounts#id}), and the reward pool. Their sum is the
  * genesis supply, which must fit 2^63 - 1 minor units. With it, bonded stake is CAES stake and
  * PoStake reads it from the ledger; the minimum is still {@code ChainParameters.minStake}.
+ *
+ * <p>{@code bridgeAdmin} is the account (lowercase hex) whose owner may register bridges to other
+ * chains (a BRIDGE_REGISTER transaction it signs), or "" when this chain registers none. One key
+ * decides which remote validator sets this chain trusts: a single point of trust, stated plainly;
+ * a quorum of this chain's validators would be the decentralized rule.
  */
 public record CaesarGenesis(
     CaesarParameters parameters,
     Map<String, Long> balances,
     Map<String, Long> bonded,
-    long rewardPool) {
+    long rewardPool,
+    String bridgeAdmin) {
+
+  /** A genesis whose chain cannot register bridges (no bridge admin). */
+  public CaesarGenesis(CaesarParameters parameters, Map<String, Long> balances,
+      Map<String, Long> bonded, long rewardPool) {
+    this(parameters, balances, bonded, rewardPool, "");
+  }
 
   public CaesarGenesis {
+    Objects.requireNonNull(bridgeAdmin, "caesar bridge admin (\"\" for none)");
+    if (!bridgeAdmin.isEmpty() && !Genesis.isAccountId(bridgeAdmin)) {
+      throw new IllegalArgumentException("caesar bridge-admin '" + bridgeAdmin
+          + "' is not an account id (" + 2 * Accounts.ID_BYTES + " lowercase hex characters)");
+    }
     Objects.requireNonNull(parameters, "caesar parameters");
     balances = sorted(Objects.requireNonNull(balances, "caesar balances"), "balance");
     bonded = sorted(Objects.requireNonNull(bonded, "caesar bonded"), "bonded stake");

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import online.hypermesh.protocol.caesar.AccountView;
+import online.hypermesh.protocol.caesar.BridgeEscrow;
+import online.hypermesh.protocol.caesar.BridgeLightClient;
+import online.hypermesh.protocol.caesar.EnvelopeReader;
 import online.hypermesh.protocol.caesar.BlockTime;
 import online.hypermesh.protocol.caesar.CaesarCodec;
 import online.hypermesh.protocol.caesar.CaesarParameters;
@@ -19,7 +22,12 @@ import online.hypermesh.protocol.caesar.Outcome;
 import online.hypermesh.protocol.caesar.Rejection;
 import online.hypermesh.protocol.caesar.Supply;
 import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.BlockTiming;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.FalconVerifier;
+import online.hypermesh.protocol.consensus.bft.SignatureVerifier;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
+import online.hypermesh.protocol.consensus.proof.Accounts;
 import online.hypermesh.protocol.consensus.proof.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
@@ -39,11 +47,17 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
  *       deterministic part), and the ledger must accept the operation on the owner's account. A
  *       transaction that fails any of these stays committed (it is in the chain and its id is
  *       spent) but changes no balance; its reason ({@code REJECTION: detail}) is recorded by id,
- *       the same on every node. Locks, burns and redemptions fail with NO_BRIDGE: no bridge to
- *       another chain is registered in the chain state yet. If the owner's signature held and the
+ *       the same on every node. Bridges: a BRIDGE_REGISTER signed by the genesis's bridge admin
+ *       adds a light client of the remote chain's validator set (once per remote chain); a lock
+ *       or burn needs a registered, unfrozen bridge to its chain (else NO_BRIDGE /
+ *       BRIDGE_FROZEN); a redemption (no owner: any relayer) goes to the {@link BridgeEscrow} of
+ *       its source chain, which checks the certified headers, the inclusion path, the source
+ *       validators' execution attestations and replay. If the owner's signature held and the
  *       nonce was the account's next, the nonce is spent all the same ({@link
  *       Ledger#spendNonce}): the authorization is public once committed and must not apply later,
  *       when it might succeed.
+ *   <li>Each committed JOB_RESULT pays its sender (the compute provider, whose result PoWork
+ *       re-executed) min(job-reward, pool), once per job id.
  *   <li>The block reward: {@link Ledger#rewardValidators} over the block's proposer followed by
  *       the signers of the quorum certificate the block carries (its parent's, in index order),
  *       one equal share per listing, so the proposer who also signed gets two; the division's
@@ -68,11 +82,23 @@ public final class CaesarState {
   private final Ledger ledger;
   private final List<Digest> validatorAccounts;
   private final TreeMap<Digest, String> failures = new TreeMap<>();
+  /** Null when the genesis names no bridge admin: no bridge can be registered. */
+  private final Digest bridgeAdmin;
+  private final SignatureVerifier verifier;
+  private final BlockTiming timing;
+  /** Job ids (SHA-256 of the id) whose provider was rewarded: each job is paid once. */
+  private final java.util.TreeSet<Digest> rewardedJobs = new java.util.TreeSet<>();
+  /** The bridges registered by committed BRIDGE_REGISTER transactions, by remote chain id. */
+  private final TreeMap<Digest, BridgeEscrow> bridges = new TreeMap<>();
 
-  CaesarState(Genesis genesis) {
+  CaesarState(Genesis genesis, SignatureVerifier verifier) {
     this.chainId = genesis.chainId();
     CaesarGenesis g = genesis.caesar();
     this.ledger = new Ledger(g.parameters(), g.ledgerGenesis(genesis.genesisTimeMillis()));
+    this.bridgeAdmin = g.bridgeAdmin().isEmpty() ? null
+        : Digest.of(java.util.HexFormat.of().parseHex(g.bridgeAdmin()));
+    this.verifier = verifier;
+    this.timing = genesis.validatorSet().timing();
     List<Digest> accounts = new ArrayList<>();
     for (byte[] key : genesis.publicKeys()) {
       accounts.add(Digest.sha256(key));
@@ -100,6 +126,10 @@ public final class CaesarState {
 
   /** Applies one committed transaction; returns "" if applied or not Caesar, else the reason. */
   String apply(Transaction tx, Digest id, Block block) {
+    if (tx.kind() == TransactionKind.JOB_RESULT && tx.job() != null) {
+      rewardJob(tx, id, block);
+      return "";
+    }
     if (!CaesarCodec.isCaesar(tx.kind())) {
       return "";
     }
@@ -108,16 +138,29 @@ public final class CaesarState {
     Digest owner = null;
     if (d.refusal != null) {
       outcome = d.refusal;
+    } else if (d.valid.transaction() instanceof CaesarTransaction.Redeem r) {
+      outcome = redeem(r, timeOf(block));
+      String reason = outcome instanceof Outcome.Rejected rejected ? rejected.toString() : "";
+      if (!reason.isEmpty()) {
+        failures.put(id, reason);
+      }
+      add(r.recipient(), new HistoryEntry(block.height(), id, tx.kind(), r.recipient(), null,
+          r.amount(), "from chain " + r.sourceChain().hex(), reason));
+      return reason;
     } else {
       Checked<Digest> checked = d.valid.authorization().owner(chainId, d.valid.transaction());
       if (checked.ok()) {
         owner = checked.value();
-        outcome = bridged(d.valid.transaction())
-            ? new Outcome.Rejected(Rejection.NO_BRIDGE, NO_BRIDGE)
-            : ledger.apply(owner, d.valid.transaction(), timeOf(block));
+        CaesarTransaction op = d.valid.transaction();
+        Outcome.Rejected bridge = bridgeRefusal(op);
+        if (op instanceof CaesarTransaction.Register reg) {
+          outcome = register(owner, reg, timeOf(block));
+        } else {
+          outcome = bridge != null ? bridge : ledger.apply(owner, op, timeOf(block));
+        }
         if (outcome instanceof Outcome.Rejected r && r.reason() != Rejection.BAD_NONCE) {
           // Committed and signed by the owner: its nonce is spent even though nothing moved.
-          ledger.spendNonce(owner, nonceOf(d.valid.transaction()), timeOf(block));
+          ledger.spendNonce(owner, nonceOf(op), timeOf(block));
         }
       } else {
         outcome = checked.refusal();
@@ -131,6 +174,110 @@ public final class CaesarState {
       remember(owner, d.valid.transaction(), tx, id, block.height(), reason);
     }
     return reason;
+  }
+
+  /**
+   * The job reward hook: a committed JOB_RESULT (PoWork re-executed the job before it was ordered)
+   * pays its sender, the compute provider, {@link Ledger#rewardProvider} from the pool, once per
+   * job id (a second result for the same job, from anyone, is paid nothing). The job result
+   * itself is not a Caesar operation and never fails here.
+   */
+  private void rewardJob(Transaction tx, Digest id, Block block) {
+    Digest job = Digest.sha256(tx.job().jobId());
+    if (rewardedJobs.contains(job)) {
+      return;
+    }
+    Optional<byte[]> provider = Accounts.ofCertificate(tx.senderChain().get(0));
+    if (provider.isEmpty()) {
+      return;
+    }
+    rewardedJobs.add(job);
+    Digest account = Digest.of(provider.get());
+    Outcome paid = ledger.rewardProvider(account, timeOf(block));
+    long amount = paid instanceof Outcome.Applied applied ? applied.amount() : 0;
+    add(account, new HistoryEntry(block.height(), id, tx.kind(), account, null, amount,
+        "job reward", ""));
+  }
+
+  /**
+   * Registers a bridge: only the genesis's bridge admin may, once per remote chain, never to this
+   * chain itself, with FALCON-1024 keys; the admin's nonce is spent when it applies.
+   */
+  private Outcome register(Digest owner, CaesarTransaction.Register reg, BlockTime at) {
+    Optional<Outcome.Rejected> refused = registerRefusal(owner, reg);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    Outcome spent = ledger.spendNonce(owner, reg.nonce(), at);
+    if (!spent.applied()) {
+      return spent;
+    }
+    ValidatorSet set = new ValidatorSet(reg.remoteChain(), reg.validatorKeys(), timing);
+    bridges.put(reg.remoteChain(), new BridgeEscrow(chainId,
+        new BridgeLightClient(set, reg.trustedFromHeight(), verifier, new EnvelopeReader()),
+        ledger));
+    return new Outcome.Applied(0);
+  }
+
+  private Optional<Outcome.Rejected> registerRefusal(Digest owner,
+      CaesarTransaction.Register reg) {
+    if (bridgeAdmin == null) {
+      return Optional.of(new Outcome.Rejected(Rejection.NOT_BRIDGE_ADMIN, "chain " + chainId
+          + " has no bridge admin (caesar.bridge-admin in its genesis): it registers no bridges"));
+    }
+    if (!owner.equals(bridgeAdmin)) {
+      return Optional.of(new Outcome.Rejected(Rejection.NOT_BRIDGE_ADMIN, "account " + owner
+          + " is not the bridge admin " + bridgeAdmin + " of chain " + chainId));
+    }
+    if (reg.remoteChain().equals(chainId)) {
+      return Optional.of(new Outcome.Rejected(Rejection.WRONG_CHAIN,
+          "chain " + chainId + " cannot bridge to itself"));
+    }
+    if (bridges.containsKey(reg.remoteChain())) {
+      return Optional.of(new Outcome.Rejected(Rejection.BRIDGE_EXISTS,
+          "a bridge to chain " + reg.remoteChain() + " is registered already"));
+    }
+    if (reg.trustedFromHeight() < 0) {
+      return Optional.of(new Outcome.Rejected(Rejection.MALFORMED,
+          "trusted-from height " + reg.trustedFromHeight() + " is negative"));
+    }
+    for (int i = 0; i < reg.validatorKeys().size(); i++) {
+      if (!FalconVerifier.isFalcon1024Key(reg.validatorKeys().get(i))) {
+        return Optional.of(new Outcome.Rejected(Rejection.MALFORMED, "validator key " + i
+            + " of chain " + reg.remoteChain() + " is not a FALCON-1024 public key"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Why a lock or burn cannot go to its chain now (no bridge, or a frozen one); null if it can. */
+  private Outcome.Rejected bridgeRefusal(CaesarTransaction op) {
+    Digest remote = op instanceof CaesarTransaction.Lock l ? l.remoteChain()
+        : op instanceof CaesarTransaction.Burn b ? b.remoteChain() : null;
+    if (remote == null) {
+      return null;
+    }
+    BridgeEscrow escrow = bridges.get(remote);
+    if (escrow == null) {
+      return noBridge(remote);
+    }
+    if (escrow.lightClient().frozen()) {
+      return new Outcome.Rejected(Rejection.BRIDGE_FROZEN, "the bridge to chain " + remote
+          + " is frozen (misbehaviour at height "
+          + escrow.lightClient().misbehaviour().map(m -> m.height()).orElse(-1L)
+          + "): nothing more is sent to it");
+    }
+    return null;
+  }
+
+  private Outcome redeem(CaesarTransaction.Redeem claim, BlockTime at) {
+    BridgeEscrow escrow = bridges.get(claim.sourceChain());
+    return escrow == null ? noBridge(claim.sourceChain()) : escrow.redeem(claim, at);
+  }
+
+  private Outcome.Rejected noBridge(Digest remote) {
+    return new Outcome.Rejected(Rejection.NO_BRIDGE,
+        "no bridge to chain " + remote + " is registered on chain " + chainId);
   }
 
   /**
@@ -189,16 +336,6 @@ public final class CaesarState {
     return list == null ? List.of() : List.copyOf(list);
   }
 
-  private static final String NO_BRIDGE = "no bridge is registered on this chain";
-
-  /**
-   * Locks and burns need a bridge to another chain, registered in the chain state, which does not
-   * exist yet: a lock would move units to bridged-out with nothing able to bring them back.
-   */
-  private static boolean bridged(CaesarTransaction op) {
-    return op instanceof CaesarTransaction.Lock || op instanceof CaesarTransaction.Burn;
-  }
-
   private record Decoded(CaesarCodec.Valid valid, Outcome.Rejected refusal) {}
 
   private static Decoded decode(Transaction tx) {
@@ -212,9 +349,6 @@ public final class CaesarState {
       return new Decoded(null, new Outcome.Rejected(Rejection.MALFORMED, "a "
           + CaesarCodec.kindOf(valid.transaction()) + " operation under envelope kind "
           + tx.kind()));
-    }
-    if (valid.transaction() instanceof CaesarTransaction.Redeem) {
-      return new Decoded(null, new Outcome.Rejected(Rejection.NO_BRIDGE, NO_BRIDGE));
     }
     return new Decoded(valid, null);
   }
@@ -260,12 +394,26 @@ public final class CaesarState {
       return Optional.of(d.refusal.toString());
     }
     CaesarTransaction op = d.valid.transaction();
+    if (op instanceof CaesarTransaction.Redeem r) {
+      BridgeEscrow escrow = bridges.get(r.sourceChain());
+      if (escrow == null) {
+        return Optional.of(noBridge(r.sourceChain()).toString());
+      }
+      return escrow.check(r).map(Outcome.Rejected::toString);
+    }
     Checked<Digest> owner = d.valid.authorization().verify(chainId, op, certificates, cache);
     if (!owner.ok()) {
       return Optional.of(owner.refusal().toString());
     }
-    if (bridged(op)) {
-      return Optional.of(Rejection.NO_BRIDGE + ": " + NO_BRIDGE);
+    if (op instanceof CaesarTransaction.Register reg) {
+      Optional<Outcome.Rejected> refused = registerRefusal(owner.value(), reg);
+      if (refused.isPresent()) {
+        return Optional.of(refused.get().toString());
+      }
+    }
+    Outcome.Rejected bridge = bridgeRefusal(op);
+    if (bridge != null) {
+      return Optional.of(bridge.toString());
     }
     long nonce = nonceOf(op);
     long expected = ledger.account(owner.value(), ledger.clock().millis())
@@ -288,6 +436,8 @@ public final class CaesarState {
       return l.nonce();
     } else if (op instanceof CaesarTransaction.Burn b) {
       return b.nonce();
+    } else if (op instanceof CaesarTransaction.Register r) {
+      return r.nonce();
     }
     return Long.MAX_VALUE;
   }
@@ -315,6 +465,37 @@ public final class CaesarState {
     return ledger.rewardPool();
   }
 
+  /** The account that may register bridges, if the genesis names one. */
+  public Optional<Digest> bridgeAdmin() {
+    return Optional.ofNullable(bridgeAdmin);
+  }
+
+  /**
+   * One registered bridge, as `caesar bridge status` shows it.
+   *
+   * @param frozen "" or why the bridge refuses everything
+   */
+  public record BridgeView(Digest remoteChain, long trustedFromHeight, int epoch, int validators,
+      String frozen, long locked, long minted, int redeemed) {}
+
+  public List<BridgeView> bridges() {
+    List<BridgeView> out = new ArrayList<>();
+    bridges.forEach((remote, escrow) -> {
+      BridgeLightClient lc = escrow.lightClient();
+      out.add(new BridgeView(remote, lc.trustedFromHeight(), lc.epoch(),
+          lc.validatorSet().size(), lc.misbehaviour().map(m -> "two blocks certified at height "
+              + m.height() + ": " + m.first().blockId() + " and " + m.second().blockId())
+              .orElse(""), ledger.bridgedOut(remote), ledger.bridgedIn(remote),
+          escrow.redeemedCount()));
+    });
+    return out;
+  }
+
+  /** The bridge to {@code remoteChain}, if registered. */
+  public Optional<BridgeEscrow> bridge(Digest remoteChain) {
+    return Optional.ofNullable(bridges.get(remoteChain));
+  }
+
   /** The reason a committed Caesar transaction changed nothing, if it failed. */
   public Optional<String> failure(Digest transactionId) {
     return Optional.ofNullable(failures.get(transactionId));
@@ -334,6 +515,13 @@ public final class CaesarState {
       parts.add(e.getKey().bytes());
       parts.add(java.nio.ByteBuffer.allocate(4).putInt(reason.length).array());
       parts.add(reason);
+    }
+    for (Digest job : rewardedJobs) {
+      parts.add(job.bytes());
+    }
+    for (Map.Entry<Digest, BridgeEscrow> e : bridges.entrySet()) {
+      parts.add(e.getKey().bytes());
+      parts.add(e.getValue().stateDigest().bytes());
     }
     return Digest.sha256(parts.toArray(new byte[0][]));
   }

@@ -98,7 +98,7 @@ public final class ChainState {
     this.set = genesis.validatorSet();
     this.verifier = verifier;
     this.stakes = new HashMap<>(genesis.stakes());
-    this.caesar = genesis.caesar() == null ? null : new CaesarState(genesis);
+    this.caesar = genesis.caesar() == null ? null : new CaesarState(genesis, verifier);
     this.plots = new HashMap<>(genesis.plots());
     this.regions = new HashMap<>(genesis.regions());
     this.height = 0;

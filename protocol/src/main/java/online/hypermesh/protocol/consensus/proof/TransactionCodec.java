@@ -105,6 +105,17 @@ public final class TransactionCodec {
   }
 
   /** Never throws: anything but exactly one valid encoding is {@link Malformed}. */
+  /**
+   * The kind code an encoding announces, read from its second byte without decoding the rest: a
+   * hint for filtering (the full decode decides whether it is a transaction at all).
+   */
+  public static java.util.Optional<TransactionKind> peekKind(byte[] encoded) {
+    if (encoded == null || encoded.length < 2 || (encoded[0] & 0xff) != VERSION) {
+      return java.util.Optional.empty();
+    }
+    return TransactionKind.fromCode(encoded[1] & 0xff);
+  }
+
   public static Decoded decode(byte[] encoded) {
     if (encoded == null) {
       return new Malformed("no bytes");

@@ -61,20 +61,36 @@ final class ChainFixture {
   static final Plot PLOT = Plot.generate(SENDER_ACCOUNT, 128, PARAMS.plotLeafBytes());
   static final Digest CHAIN_ID = Digest.sha256("chain test".getBytes(StandardCharsets.UTF_8));
 
-  final Genesis genesis = genesis();
-  final ValidatorSet set = genesis.validatorSet();
+  final Digest chainId;
+  final Genesis genesis;
+  final ValidatorSet set;
   final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
   final TransactionProver prover =
       new TransactionProver(PARAMS, SENDER, PLOT, LocationClaim.of(ADDRESS, REGION));
   private long nonce;
 
+  ChainFixture() {
+    this(CHAIN_ID);
+  }
+
+  /** The same validators, sender and parameters on another chain (for bridges). */
+  ChainFixture(Digest chainId) {
+    this.chainId = chainId;
+    this.genesis = genesis(chainId);
+    this.set = genesis.validatorSet();
+  }
+
   static Genesis genesis() {
+    return genesis(CHAIN_ID);
+  }
+
+  static Genesis genesis(Digest chainId) {
     List<GenesisValidator> validators = new ArrayList<>();
     for (Identity v : VALIDATORS) {
       validators.add(new GenesisValidator(CertificateVerifier.commonName(v.leaf()), der(v)));
     }
     String account = HexFormat.of().formatHex(SENDER_ACCOUNT);
-    return new Genesis(CHAIN_ID, validators, PARAMS, Map.of(account, 5_000L),
+    return new Genesis(chainId, validators, PARAMS, Map.of(account, 5_000L),
         Map.of(account, PLOT.commitment()), Map.of(account, REGION), GENESIS_TIME,
         "chain test seed".getBytes(StandardCharsets.UTF_8), TICKS_PER_BLOCK);
   }
@@ -124,7 +140,7 @@ final class ChainFixture {
     TreeMap<Integer, byte[]> signatures = new TreeMap<>();
     for (int i : signers) {
       signatures.put(i, Vote.sign(data, i,
-          new FalconSigner(VALIDATORS.get(i).privateKey()), CHAIN_ID).signature());
+          new FalconSigner(VALIDATORS.get(i).privateKey()), chainId).signature());
     }
     return new QuorumCert(data, signatures);
   }

@@ -1,0 +1,332 @@
+package online.hypermesh.node.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import online.hypermesh.node.consensus.GenesisFile;
+import online.hypermesh.protocol.caesar.CaesarCodec;
+import online.hypermesh.protocol.caesar.CaesarTransaction;
+import online.hypermesh.protocol.caesar.ExecutionAttestation;
+import online.hypermesh.protocol.caesar.OwnerAuthorization;
+import online.hypermesh.protocol.chain.ChainRequest;
+import online.hypermesh.protocol.chain.ChainResponse;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.chain.Genesis;
+import online.hypermesh.protocol.stoq.StoqIdentity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The CAES bridge between two chains: set-up (register the other chain's validator set), lock and
+ * burn here, and the relayer's two steps: take a proof from the source chain, redeem it on the
+ * destination chain. The proof is a file, so the relayer needs no trust from either chain: the
+ * destination checks everything in it.
+ */
+@Command(name = "bridge", description = "CAES bridge: register, lock, burn, proof, redeem, status.",
+    subcommands = {CaesarBridgeCommand.Register.class, CaesarBridgeCommand.Lock.class,
+        CaesarBridgeCommand.Burn.class, CaesarBridgeCommand.Proof.class,
+        CaesarBridgeCommand.Redeem.class, CaesarBridgeCommand.Status.class})
+final class CaesarBridgeCommand {
+
+  static Digest digest(String option, String hex) {
+    try {
+      byte[] bytes = HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT));
+      if (bytes.length == Digest.LENGTH) {
+        return Digest.of(bytes);
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw new CliException(option + " must be 64 hex digits, not '" + hex + "'", 2);
+  }
+
+  @Command(name = "register", description = "Register a bridge to another chain: trust its "
+      + "validator set, read from its genesis file (signed by this chain's bridge admin).")
+  static final class Register implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--genesis", required = true, paramLabel = "FILE",
+        description = "The other chain's genesis file: its chain id and validators' certificates.")
+    Path genesis;
+
+    @Option(names = "--trusted-from-height", defaultValue = "0",
+        description = "The other chain's height from which its genesis validator set is trusted. "
+            + "Default: ${DEFAULT-VALUE}.")
+    long trustedFromHeight;
+
+    @Option(names = "--wait", defaultValue = "30", description = "Seconds to wait for the commit.")
+    int waitSeconds;
+
+    @Override
+    public Integer call() {
+      Genesis remote;
+      try {
+        remote = GenesisFile.read(genesis).genesis(genesis);
+      } catch (RuntimeException e) {
+        throw new CliException("--genesis: " + e.getMessage(), 2);
+      }
+      List<byte[]> keys = remote.publicKeys();
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("remoteChain", remote.chainId().hex());
+      extra.put("validators", keys.size());
+      extra.put("trustedFromHeight", trustedFromHeight);
+      return submit(node, waitSeconds, nonce -> new CaesarTransaction.Register(nonce,
+          remote.chainId(), trustedFromHeight, keys), extra);
+    }
+  }
+
+  /** Options of a lock or burn. */
+  static final class Transfer {
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--chain", required = true, paramLabel = "CHAIN",
+        description = "The other chain's id (64 hex digits).")
+    String chain;
+
+    @Option(names = "--to", required = true, paramLabel = "ACCOUNT",
+        description = "The recipient's account on the other chain.")
+    String to;
+
+    @Option(names = "--amount", required = true, paramLabel = "CAES", description = "CAES.")
+    String amount;
+
+    @Option(names = "--wait", defaultValue = "30", description = "Seconds to wait for the commit.")
+    int waitSeconds;
+  }
+
+  @Command(name = "lock", description = "Lock CAES here for an account on another chain "
+      + "(then relay with `bridge proof` and `bridge redeem`).")
+  static final class Lock implements Callable<Integer> {
+    @Mixin
+    Transfer t;
+
+    @Override
+    public Integer call() {
+      Digest chain = digest("--chain", t.chain);
+      Digest to = digest("--to", t.to);
+      long units = CaesarCommand.units(t.amount);
+      return submit(t.node, t.waitSeconds,
+          nonce -> new CaesarTransaction.Lock(nonce, chain, to, units),
+          Map.of("amount", CaesarCommand.caes(units)));
+    }
+  }
+
+  @Command(name = "burn", description = "Burn wrapped CAES that came from another chain; it is "
+      + "released there to --to once relayed.")
+  static final class Burn implements Callable<Integer> {
+    @Mixin
+    Transfer t;
+
+    @Override
+    public Integer call() {
+      Digest chain = digest("--chain", t.chain);
+      Digest to = digest("--to", t.to);
+      long units = CaesarCommand.units(t.amount);
+      return submit(t.node, t.waitSeconds,
+          nonce -> new CaesarTransaction.Burn(nonce, chain, to, units),
+          Map.of("amount", CaesarCommand.caes(units)));
+    }
+  }
+
+  /** Signs {@code build}'s operation with the CLI's key and submits it; the exit code. */
+  static int submit(NodeOptions node, int waitSeconds,
+      java.util.function.LongFunction<CaesarTransaction> build, Map<String, Object> extra) {
+    StoqIdentity identity = node.clientIdentity();
+    String own = CaesarCommand.ownAccount(identity);
+    ChainResponse.CaesarAccount a = ChainCommand.expect(
+        node.sendChain(new ChainRequest.CaesarAccount(own)), ChainResponse.CaesarAccount.class);
+    CaesarTransaction op = build.apply(a.nonce());
+    Digest chainId = Digest.of(HexFormat.of().parseHex(a.chainId()));
+    byte[] payload = CaesarCodec.encode(op,
+        OwnerAuthorization.sign(chainId, op, identity.falconKey(), identity.chain()));
+    return report(node, ChainCommand.expect(node.sendChain(
+        new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
+        ChainResponse.Submitted.class), op, own, extra);
+  }
+
+  private static int report(NodeOptions node, ChainResponse.Submitted s, CaesarTransaction op,
+      String account, Map<String, Object> extra) {
+    ChainResponse.TxStatus status = s.status();
+    boolean committed = status.state() == ChainResponse.TxState.COMMITTED;
+    boolean refused = status.state() == ChainResponse.TxState.REJECTED
+        || committed && !status.reason().isEmpty();
+    Map<String, Object> json = ChainCommand.txJson(status);
+    json.put("operation", op.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+    if (account != null) {
+      json.put("account", account);
+    }
+    json.putAll(extra);
+    json.put("applied", committed && !refused);
+    if (committed && refused) {
+      json.put("failure", status.reason());
+    }
+    String text = committed && refused
+        ? status.transactionId() + " committed at height " + status.height()
+            + " but the ledger refused it: " + status.reason()
+        : ChainCommand.describe(status);
+    AssetCommand.print(node.json, json, text);
+    return refused ? HyperMeshCli.EXIT_REJECTED : 0;
+  }
+
+  @Command(name = "proof", description = "Relayer, step 1: fetch the proof of a committed lock or "
+      + "burn from its chain (with the attestations of more than a third of its validators: "
+      + "name more of its nodes with --attester) and write it to a file.")
+  static final class Proof implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Parameters(paramLabel = "TX", description = "The lock or burn transaction id.")
+    String transaction;
+
+    @Option(names = "--attester", paramLabel = "HOST:PORT",
+        description = "Another validator node of the source chain whose attestation to add.")
+    List<String> attesters = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+        description = "Where to write the proof (the BRIDGE_REDEEM payload).")
+    Path out;
+
+    @Override
+    public Integer call() {
+      ChainResponse.BridgeProof first = ChainCommand.expect(
+          node.sendChain(new ChainRequest.BridgeProof(transaction)), ChainResponse.BridgeProof.class);
+      CaesarTransaction.Redeem redeem = decode(first.redeem(), "node " + node.node);
+      Map<Integer, ExecutionAttestation> attestations = new LinkedHashMap<>();
+      redeem.attestations().forEach(a -> attestations.putIfAbsent(a.validator(), a));
+      List<String> missing = new ArrayList<>();
+      for (String attester : attesters) {
+        // One attester that cannot answer (not caught up yet, unreachable) does not spoil the
+        // others: the destination decides whether the attestations suffice.
+        try {
+          ChainResponse.BridgeProof more = ChainCommand.expect(node.sendChainTo(attester,
+              new ChainRequest.BridgeProof(transaction)), ChainResponse.BridgeProof.class);
+          decode(more.redeem(), "attester " + attester).attestations()
+              .forEach(a -> attestations.putIfAbsent(a.validator(), a));
+        } catch (CliException e) {
+          missing.add(attester + ": " + e.getMessage());
+          System.err.println("no attestation from " + attester + ": " + e.getMessage());
+        }
+      }
+      byte[] payload = CaesarCodec.encode(new CaesarTransaction.Redeem(redeem.sourceChain(),
+          redeem.recipient(), redeem.amount(), redeem.proof(), List.copyOf(attestations.values())));
+      try {
+        Files.write(out, payload);
+      } catch (IOException e) {
+        throw new CliException("cannot write " + out + ": " + e.getMessage());
+      }
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("sourceChain", first.sourceChain());
+      json.put("transaction", first.transactionId());
+      json.put("height", first.height());
+      json.put("direction", first.direction());
+      json.put("destinationChain", first.destinationChain());
+      json.put("recipient", first.recipient());
+      json.put("amount", CaesarCommand.caes(first.amountUnits()));
+      json.put("attestations", attestations.size());
+      json.put("attesterErrors", missing);
+      json.put("headers", redeem.proof().headers().size());
+      json.put("bytes", payload.length);
+      json.put("file", out.toString());
+      AssetCommand.print(node.json, json, first.direction() + " " + first.transactionId()
+          + " at height " + first.height() + ": " + CaesarCommand.caes(first.amountUnits())
+          + " CAES for " + first.recipient() + " on chain " + first.destinationChain() + "; "
+          + attestations.size() + " attestation(s), " + payload.length + " bytes written to " + out);
+      return 0;
+    }
+
+    private static CaesarTransaction.Redeem decode(byte[] payload, String from) {
+      if (CaesarCodec.decode(payload) instanceof CaesarCodec.Valid v
+          && v.transaction() instanceof CaesarTransaction.Redeem r) {
+        return r;
+      }
+      throw new CliException(from + " answered with a proof that does not decode");
+    }
+  }
+
+  @Command(name = "redeem", description = "Relayer, step 2: submit a proof file to the "
+      + "destination chain, which mints (for a lock) or releases (for a burn) once it verifies.")
+  static final class Redeem implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Parameters(paramLabel = "FILE", description = "A proof written by `caesar bridge proof`.")
+    Path file;
+
+    @Option(names = "--wait", defaultValue = "30", description = "Seconds to wait for the commit.")
+    int waitSeconds;
+
+    @Override
+    public Integer call() {
+      byte[] payload;
+      try {
+        payload = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new CliException("cannot read " + file + ": " + e.getMessage(), 2);
+      }
+      if (!(CaesarCodec.decode(payload) instanceof CaesarCodec.Valid v)
+          || !(v.transaction() instanceof CaesarTransaction.Redeem r)) {
+        throw new CliException(file + " is not a bridge proof (`caesar bridge proof` writes one)",
+            2);
+      }
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("sourceChain", r.sourceChain().hex());
+      extra.put("recipient", r.recipient().hex());
+      extra.put("amount", CaesarCommand.caes(r.amount()));
+      return report(node, ChainCommand.expect(node.sendChain(
+          new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
+          ChainResponse.Submitted.class), r, null, extra);
+    }
+  }
+
+  @Command(name = "status", description = "The bridges registered on this chain.")
+  static final class Status implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Override
+    public Integer call() {
+      ChainResponse.BridgeStatus s = ChainCommand.expect(
+          node.sendChain(new ChainRequest.BridgeStatus()), ChainResponse.BridgeStatus.class);
+      List<Map<String, Object>> list = new ArrayList<>();
+      StringBuilder text = new StringBuilder("chain " + s.chainId() + " at height " + s.height()
+          + ", bridge admin " + (s.admin().isEmpty() ? "(none)" : s.admin()) + "\n");
+      for (ChainResponse.BridgeInfo b : s.bridges()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("remoteChain", b.remoteChain());
+        m.put("trustedFromHeight", b.trustedFromHeight());
+        m.put("epoch", b.epoch());
+        m.put("validators", b.validators());
+        m.put("frozen", b.frozen());
+        m.put("locked", CaesarCommand.caes(b.lockedUnits()));
+        m.put("minted", CaesarCommand.caes(b.mintedUnits()));
+        m.put("redeemed", b.redeemed());
+        list.add(m);
+        text.append(String.format("  -> %s  %d validators, epoch %d, locked %s CAES, minted %s "
+                + "CAES, %d redeemed%s%n", b.remoteChain(), b.validators(), b.epoch(),
+            CaesarCommand.caes(b.lockedUnits()), CaesarCommand.caes(b.mintedUnits()),
+            b.redeemed(), b.frozen().isEmpty() ? "" : "  FROZEN: " + b.frozen()));
+      }
+      if (s.bridges().isEmpty()) {
+        text.append("  no bridges registered\n");
+      }
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("chain", s.chainId());
+      json.put("height", s.height());
+      json.put("admin", s.admin());
+      json.put("bridges", list);
+      AssetCommand.print(node.json, json, text.toString().stripTrailing());
+      return 0;
+    }
+  }
+}
