@@ -160,7 +160,9 @@ class BridgeClusterTest {
         honest.proof().headers().get(0).height());
     assertRefused(b, new CaesarTransaction.Redeem(honest.sourceChain(), honest.recipient(),
         honest.amount(), honest.proof(), List.of(fake)), "NOT_ATTESTED");
-    assertEquals(before, balance(b, account(b)), "nothing minted by refused claims");
+    long unchanged = balance(b, account(b));
+    assertTrue(unchanged <= before && unchanged > before - 1_000_000,
+        "nothing minted by refused claims (the balance only decays): " + before + " -> " + unchanged);
 
     InProcessCli.Result redeemed = cli(b, "caesar", "bridge", "redeem", lockProof.toString());
     assertEquals(0, redeemed.code(), redeemed.out() + redeemed.err());

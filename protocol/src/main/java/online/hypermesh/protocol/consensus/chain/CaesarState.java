@@ -399,7 +399,11 @@ public final class CaesarState {
       if (escrow == null) {
         return Optional.of(noBridge(r.sourceChain()).toString());
       }
-      return escrow.check(r).map(Outcome.Rejected::toString);
+      Optional<Outcome.Rejected> refused = escrow.check(r);
+      // Conflicting certificates are evidence: ordered, the claim freezes the bridge on every
+      // node (check() reports it without freezing, so refusing here would lose the evidence).
+      return refused.filter(x -> x.reason() != Rejection.CONFLICTING_BLOCKS)
+          .map(Outcome.Rejected::toString);
     }
     Checked<Digest> owner = d.valid.authorization().verify(chainId, op, certificates, cache);
     if (!owner.ok()) {

@@ -54,6 +54,8 @@ class BridgeChainTest {
     final ChainState state;
     final List<Block> blocks = new ArrayList<>();
     final List<CommitCertificate> certificates = new ArrayList<>();
+    final List<QuorumCert> parents = new ArrayList<>();
+    final List<BlockTime> parentTimes = new ArrayList<>();
     private QuorumCert parent;
     private BlockTime parentTime;
     private long envelopeNonce = 5_000_000;
@@ -79,6 +81,8 @@ class BridgeChainTest {
 
     /** Commits a block holding {@code txs}; returns what the state applied. */
     List<AppliedTransaction> commit(Transaction... txs) {
+      parents.add(parent);
+      parentTimes.add(parentTime);
       Block block = f.block(parent, parentTime, List.of(txs));
       Block child = f.block(f.qc(block), block.time(), List.of());
       CommitCertificate cert = new CommitCertificate(f.qc(child));
@@ -116,6 +120,17 @@ class BridgeChainTest {
             proof.transaction().id(), block.height()));
       }
       return new CaesarTransaction.Redeem(f.chainId, recipient, amount, proof, attestations);
+    }
+
+    /**
+     * A second block at the height of committed block {@code i}, certified by the same validators
+     * (a Byzantine supermajority), and a claim of its transaction 0.
+     */
+    CaesarTransaction.Redeem forkClaim(int i, Transaction tx, Digest recipient, long amount) {
+      Block fork = f.block(parents.get(i), parentTimes.get(i), List.of(tx));
+      Block child = f.block(f.qc(fork), fork.time(), List.of());
+      InclusionProof proof = InclusionProof.of(fork, new CommitCertificate(f.qc(child)), 0);
+      return new CaesarTransaction.Redeem(f.chainId, recipient, amount, proof, List.of());
     }
 
     void assertConserved() {
@@ -181,6 +196,7 @@ class BridgeChainTest {
     AppliedTransaction lock = a.commit(a.envelope(
         new CaesarTransaction.Lock(1, CHAIN_B, account(BOB), lockAmount), ALICE)).get(0);
     assertEquals("", lock.failure());
+    int lockIndex = a.blocks.size() - 1;
     assertEquals(START - lockAmount, a.balance(ALICE));
     a.assertConserved();
 
@@ -222,6 +238,21 @@ class BridgeChainTest {
     assertEquals(0, bridgeA.locked());
     assertEquals(1, bridgeA.redeemed());
     assertEquals(0, b.state.caesar().orElseThrow().bridges().get(0).minted());
+
+    // A conflicting certificate for a height B has seen certified is evidence, not a refusal
+    // before ordering: committed, it freezes B's bridge to A for good.
+    CaesarTransaction.Redeem evidence = a.forkClaim(lockIndex,
+        a.envelope(new CaesarTransaction.Lock(3, CHAIN_B, account(BOB), 1), ALICE),
+        account(BOB), 1);
+    Transaction evidenceTx = b.envelope(evidence, null);
+    assertEquals(Optional.empty(), b.precheck(evidenceTx));
+    assertFailed("CONFLICTING_BLOCKS", b.commit(evidenceTx).get(0));
+    assertTrue(b.state.caesar().orElseThrow().bridges().get(0).frozen().startsWith(
+        "two blocks certified at height"), b.state.caesar().orElseThrow().bridges().toString());
+    assertRefused("BRIDGE_FROZEN", b.precheck(b.envelope(
+        new CaesarTransaction.Lock(1, CHAIN_A, account(ALICE), 1), BOB)));
+    assertRefused("BRIDGE_FROZEN", b.precheck(b.envelope(honest, null)));
+    b.assertConserved();
 
     // Every node applying the same blocks reaches the same state, bridges included.
     for (Driver d : List.of(a, b)) {
