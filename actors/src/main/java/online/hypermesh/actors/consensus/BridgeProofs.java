@@ -2,7 +2,6 @@ package online.hypermesh.actors.consensus;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Optional;
 import online.hypermesh.protocol.caesar.CaesarCodec;
 import online.hypermesh.protocol.caesar.CaesarTransaction;
@@ -13,17 +12,17 @@ import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.bft.BlockHeader;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
-import online.hypermesh.protocol.consensus.bft.MerkleTree;
 import online.hypermesh.protocol.consensus.bft.Signer;
 import online.hypermesh.protocol.consensus.bft.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
 
 /**
- * Builds what a relayer carries to the destination chain from the keeper's retained headers: the
- * headers from the transfer's block up to the one its commit certificate commits (a batch is
- * committed by the certificate of its highest block), the transaction's Merkle path, and this
- * node's {@link ExecutionAttestation}, as an unsigned BRIDGE_REDEEM payload.
+ * Builds what a relayer carries to the destination chain from the material the keeper retains
+ * for each recent lock and burn: the headers from the transfer's block up to the one its commit
+ * certificate commits (a batch is committed by the certificate of its highest block), the
+ * transaction's Merkle path, and this node's {@link ExecutionAttestation}, as an unsigned
+ * BRIDGE_REDEEM payload.
  */
 final class BridgeProofs {
 
@@ -38,36 +37,74 @@ final class BridgeProofs {
     return TransactionCodec.peekKind(tx.body()).map(BridgeProofs::isTransfer).orElse(false);
   }
 
-  static ChainResponse build(Digest chainId, Digest txId, long height, int index,
-      NavigableMap<Long, ChainKeeper.Certified> headers, int self, Signer attester) {
-    ChainKeeper.Certified at = headers.get(height);
-    if (at == null || at.leaves() == null) {
-      return notFound("the block at height " + height + " holding transaction " + txId.hex()
-          + " is no longer retained by this node");
+  /**
+   * What a proof of one committed lock or burn needs, gathered as its blocks are applied: its
+   * block's header, the certificate that came with it (it commits this block or a descendant),
+   * the headers above up to the certified one, the transaction and its Merkle path. Mutable,
+   * owned by the keeper's thread.
+   */
+  static final class Material {
+    private final CommitCertificate certificate;
+    private final Transaction transaction;
+    private final int index;
+    private final List<Digest> path;
+    private final List<BlockHeader> headers = new ArrayList<>();
+    private boolean applied;
+
+    Material(BlockHeader header, CommitCertificate certificate, Transaction transaction,
+        int index, List<Digest> path) {
+      this.certificate = certificate;
+      this.transaction = transaction;
+      this.index = index;
+      this.path = List.copyOf(path);
+      headers.add(header);
     }
-    CommitCertificate certificate = at.certificate();
-    long top = certificate.height();
-    if (top - height + 1 > InclusionProof.MAX_HEADERS) {
-      return notFound("transaction " + txId.hex() + " at height " + height + " was committed by a "
-          + "certificate for height " + top + ": more than " + InclusionProof.MAX_HEADERS
-          + " headers to carry");
+
+    /** Whether the headers reach the block the certificate commits. */
+    boolean certified() {
+      return headers.get(headers.size() - 1).height() >= certificate.height();
     }
-    List<BlockHeader> chain = new ArrayList<>();
-    for (long h = height; h <= top; h++) {
-      ChainKeeper.Certified c = headers.get(h);
-      if (c == null) {
-        return notFound("the header at height " + h + " (between transaction " + txId.hex()
-            + "'s block and its certificate) is not retained by this node yet");
+
+    /** Adds the next block's header; true once certified. */
+    boolean extend(BlockHeader next) {
+      if (!certified() && next.height() == headers.get(headers.size() - 1).height() + 1) {
+        headers.add(next);
       }
-      chain.add(c.header());
+      return certified();
     }
-    Transaction tx = at.transfers().get(index);
-    if (tx == null || !tx.id().equals(txId)) {
-      return notFound("transaction " + txId.hex() + " is not at index " + index
-          + " of the retained block at height " + height);
+
+    /** The ledger applied the transaction (committed and not refused). */
+    void applied() {
+      applied = true;
     }
-    InclusionProof proof = new InclusionProof(chain, certificate, tx, index,
-        MerkleTree.path(at.leaves(), index));
+
+    boolean isApplied() {
+      return applied;
+    }
+
+    long height() {
+      return headers.get(0).height();
+    }
+  }
+
+  static ChainResponse build(Digest chainId, Digest txId, Material m, int self,
+      Signer attester) {
+    if (!m.certified()) {
+      return notFound("transaction " + txId.hex() + " at height " + m.height() + " is committed "
+          + "by a certificate for height " + m.certificate.height() + ", whose block this node "
+          + "has not applied yet; ask again shortly");
+    }
+    if (m.headers.size() > InclusionProof.MAX_HEADERS) {
+      return notFound("transaction " + txId.hex() + " at height " + m.height() + " was committed "
+          + "by a certificate for height " + m.certificate.height() + ": more than "
+          + InclusionProof.MAX_HEADERS + " headers to carry");
+    }
+    long height = m.height();
+    Transaction tx = m.transaction;
+    CommitCertificate certificate = m.certificate;
+    int index = m.index;
+    List<BlockHeader> chain = List.copyOf(m.headers);
+    InclusionProof proof = new InclusionProof(chain, certificate, tx, index, m.path);
     Optional<CaesarTransaction> op = new EnvelopeReader().caesar(tx.body());
     Digest destination;
     Digest recipient;

@@ -6,7 +6,6 @@ import java.util.HexFormat;
 import java.util.List;
 import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.bft.Block;
-import online.hypermesh.protocol.consensus.bft.BlockHeader;
 import online.hypermesh.protocol.consensus.bft.MerkleTree;
 import online.hypermesh.protocol.consensus.bft.Signer;
 import online.hypermesh.protocol.consensus.bft.Codec;
@@ -127,23 +126,26 @@ public final class ChainKeeper
    * @param gapFiller called when a commit arrives above the next height (null: the gap is logged)
    * @param applier the layers' applier of committed transactions (null: none)
    * @param attester signs with this node's validator key that the ledger applied a bridge
-   *     transfer ({@link ExecutionAttestation}); null: proofs carry no attestation from this node
+   *     transfer ({@link online.hypermesh.protocol.caesar.ExecutionAttestation}); null: proofs
+   *     carry no attestation from this node
+   * @param retainedBridgeProofs how many of the last locks and burns keep their proof material
+   *     (the transaction, its path, the headers up to its certificate: ~25 KB each); 0 = none
    */
   public record Settings(String node, int self, Genesis genesis, ChainState state,
       int retainedBlocks, int retainedRejections, int latencyWindow, Observer observer,
-      GapFiller gapFiller, Applier applier, Signer attester) {
+      GapFiller gapFiller, Applier applier, Signer attester, int retainedBridgeProofs) {
 
     public Settings(String node, int self, Genesis genesis, ChainState state, int retainedBlocks,
         int retainedRejections, int latencyWindow, Observer observer, GapFiller gapFiller) {
       this(node, self, genesis, state, retainedBlocks, retainedRejections, latencyWindow, observer,
-          gapFiller, null, null);
+          gapFiller, null, null, 0);
     }
 
     public Settings(String node, int self, Genesis genesis, ChainState state, int retainedBlocks,
         int retainedRejections, int latencyWindow, Observer observer, GapFiller gapFiller,
         Applier applier) {
       this(node, self, genesis, state, retainedBlocks, retainedRejections, latencyWindow, observer,
-          gapFiller, applier, null);
+          gapFiller, applier, null, 0);
     }
   }
 
@@ -248,11 +250,11 @@ public final class ChainKeeper
     private final Settings settings;
     private final ChainState state;
     private final java.util.TreeMap<Long, StoredBlock> blocks = new java.util.TreeMap<>();
-    /** Headers and the certificate that committed each, for bridge proofs: as many as blocks. */
-    private final java.util.TreeMap<Long, Certified> headers = new java.util.TreeMap<>();
-    /** Applied locks and burns, for bridge proofs: up to retainedRejections, oldest out. */
-    private final java.util.LinkedHashMap<Digest, BridgeTransfer> transfers =
+    /** Proof material of the last locks and burns, by transaction id, oldest first. */
+    private final java.util.LinkedHashMap<Digest, BridgeProofs.Material> transfers =
         new java.util.LinkedHashMap<>();
+    /** Material still collecting the headers up to the block its certificate commits. */
+    private final List<BridgeProofs.Material> uncertified = new ArrayList<>();
     private final java.util.LinkedHashMap<String, TransactionRejected> rejections =
         new java.util.LinkedHashMap<>();
     private final java.util.LinkedHashMap<String, Long> pending = new java.util.LinkedHashMap<>();
@@ -287,6 +289,7 @@ public final class ChainKeeper
             block, received);
         return;
       }
+      collectTransfers(block, certificate);
       synchronized (state) {
         try {
           // The state outlives a restart of the keeper (its supervisor restarts it on a journal
@@ -326,10 +329,6 @@ public final class ChainKeeper
       if (block.proposer() >= 0 && block.proposer() < lastSigned.length) {
         lastSigned[block.proposer()] = Math.max(lastSigned[block.proposer()], block.height());
       }
-      headers.put(block.height(), certified(block, certificate));
-      while (headers.size() > settings.retainedBlocks()) {
-        headers.pollFirstEntry();
-      }
       blocks.put(block.height(), new StoredBlock(new ChainResponse.Block(block.height(),
           block.id().hex(), block.parentId().hex(), block.round(), block.proposer(), time,
           List.copyOf(ids), List.copyOf(signers), certificate.blockId().hex())));
@@ -343,26 +342,44 @@ public final class ChainKeeper
       }
     }
 
-    /** Leaf hashes and transfer bodies are kept only for blocks holding a lock or burn. */
-    private static Certified certified(Block block, CommitCertificate certificate) {
-      java.util.Map<Integer, Transaction> transfers = new java.util.HashMap<>();
-      List<Transaction> txs = block.transactions();
-      for (int i = 0; i < txs.size(); i++) {
-        if (BridgeProofs.mayBeTransfer(txs.get(i))) {
-          transfers.put(i, txs.get(i));
+    /**
+     * Extends the uncertified material with this block's header, and starts material for each
+     * lock or burn the block holds (whether the ledger applies it is learned from the state).
+     */
+    private void collectTransfers(Block block, CommitCertificate certificate) {
+      java.util.Iterator<BridgeProofs.Material> it = uncertified.iterator();
+      while (it.hasNext()) {
+        BridgeProofs.Material m = it.next();
+        if (m.extend(block.header())) {
+          it.remove();
         }
       }
-      return transfers.isEmpty() ? new Certified(block.header(), certificate, null, java.util.Map.of())
-          : new Certified(block.header(), certificate, MerkleTree.leaves(txs), transfers);
+      List<Transaction> txs = block.transactions();
+      List<byte[]> leaves = null;
+      for (int i = 0; i < txs.size(); i++) {
+        if (!BridgeProofs.mayBeTransfer(txs.get(i))) {
+          continue;
+        }
+        if (leaves == null) {
+          leaves = MerkleTree.leaves(txs);
+        }
+        BridgeProofs.Material m = new BridgeProofs.Material(block.header(), certificate,
+            txs.get(i), i, MerkleTree.path(leaves, i));
+        transfers.put(txs.get(i).id(), m);
+        if (!m.certified()) {
+          uncertified.add(m);
+        }
+      }
+      while (transfers.size() > settings.retainedBridgeProofs()) {
+        uncertified.remove(transfers.remove(transfers.keySet().iterator().next()));
+      }
     }
 
     private void rememberTransfers(List<AppliedTransaction> applied) {
       for (AppliedTransaction a : applied) {
-        if (a.failure().isEmpty() && BridgeProofs.isTransfer(a.transaction().kind())) {
-          transfers.put(a.id(), new BridgeTransfer(a.height(), a.index()));
-          while (transfers.size() > settings.retainedRejections()) {
-            transfers.remove(transfers.keySet().iterator().next());
-          }
+        BridgeProofs.Material m = transfers.get(a.id());
+        if (m != null && a.failure().isEmpty()) {
+          m.applied();
         }
       }
     }
@@ -375,12 +392,12 @@ public final class ChainKeeper
         return new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST,
             "a transaction id is 64 hex digits, not '" + id + "'");
       }
-      BridgeTransfer t = transfers.get(digest);
-      if (t == null) {
+      BridgeProofs.Material m = transfers.get(digest);
+      if (m == null || !m.isApplied()) {
         return new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, whyNoProof(digest));
       }
-      return BridgeProofs.build(settings.genesis().chainId(), digest, t.height(), t.index(),
-          headers, settings.self(), settings.attester());
+      return BridgeProofs.build(settings.genesis().chainId(), digest, m, settings.self(),
+          settings.attester());
     }
 
     private String whyNoProof(Digest id) {
@@ -396,8 +413,8 @@ public final class ChainKeeper
               + " but the ledger refused it (" + failure + "): there is nothing to redeem";
         }
         return "transaction " + id.hex() + " at height " + height.get() + " is not a lock or "
-            + "burn this node still keeps (it keeps the last " + settings.retainedRejections()
-            + " transfers and " + settings.retainedBlocks() + " blocks)";
+            + "burn this node still keeps (it keeps the proofs of the last "
+            + settings.retainedBridgeProofs() + ")";
       }
     }
 
@@ -546,14 +563,5 @@ public final class ChainKeeper
 
   record StoredBlock(ChainResponse.Block response) {}
 
-  /**
-   * A committed block's header, the certificate it came with (it commits this block or a
-   * descendant), and, if it holds a lock or burn, its leaf hashes and those transactions by index
-   * (else null and empty).
-   */
-  record Certified(BlockHeader header, CommitCertificate certificate, List<byte[]> leaves,
-      java.util.Map<Integer, Transaction> transfers) {}
-
-  record BridgeTransfer(long height, int index) {}
 
 }

@@ -134,7 +134,8 @@ public final class ConsensusNode {
     ChainKeeper.Settings keeperSettings = new ChainKeeper.Settings(name, self, genesis, state,
         c.getInt("retained-blocks"), c.getInt("retained-rejections"), c.getInt("latency-window"),
         metrics, refill, assetApplier(system, assetRules),
-        self < 0 ? null : new FalconSigner(identity.falconKey()));
+        self < 0 ? null : new FalconSigner(identity.falconKey()),
+        c.getInt("retained-bridge-proofs"));
     ActorRef<ChainKeeper.Command> keeper = system.systemActorOf(
         Behaviors.supervise(ChainKeeper.create(keeperSettings))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
