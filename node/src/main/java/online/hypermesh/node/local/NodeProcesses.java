@@ -41,6 +41,8 @@ public final class NodeProcesses {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // First on the line: ProcessHandle shows only the first 4 KiB of a command line, and the classpath is longer.
     command.add(MARKER);
+    // Also early: the node's folder, so `pgrep -f DATA` (which sees 4 KiB) finds this cluster's nodes.
+    command.add("-Dhypermesh.node-dir=" + node.dir().toAbsolutePath());
     String javaOpts = Optional.ofNullable(System.getenv("HYPERMESH_NODE_JAVA_OPTS")).orElse("-Xms128m -Xmx768m");
     for (String opt : javaOpts.trim().split("\\s+")) {
       if (!opt.isEmpty()) {
