@@ -50,11 +50,12 @@ import online.hypermesh.protocol.crypto.Falcon;
  * whatever the validator set; what grows with the set is the commit certificate (n - f
  * signatures) and the f + 1 attestations. FALCON-1024 signatures measure about 1,271 bytes
  * (at most 1,462). Measured with 4 validators (BridgeHeaderTest): commit certificate about
- * 3,920 bytes; a 16-header proof with 2 attestations 9,509 bytes with a 146-byte lock envelope,
- * 28,819 with a 19,456-byte one (real lock envelopes are 12-19 KB: sender chain, owner
+ * 3,920 bytes; a 16-header proof with 2 attestations about 9,500 bytes with a 146-byte lock
+ * envelope, about 28,800 with a 19,456-byte one (real lock envelopes are 12-19 KB: sender chain, owner
  * authorization, proofs). With 32 validators (BridgeLargeSetTest: 22 signers, 11 attestations):
- * certificate 28,173 bytes, attestations 14,026, the 16-header proof with a 19,456-byte lock
- * 64,492 bytes, about 1 KB under 64 KiB.
+ * certificate about 28,200 bytes, attestations about 14,000, the 16-header proof with a
+ * 19,456-byte lock about 64,500 bytes (64,492 and 64,516 in two runs: signature lengths vary),
+ * about 1 KB under 64 KiB.
  *
  * <p>Bound with every signature at its 1,462-byte maximum, 16 headers, a 19,456-byte body and a
  * 15-hash path (a block of 20,000 transactions): 22,863 bytes plus 1,468 per certificate
