@@ -35,9 +35,9 @@ import online.hypermesh.protocol.crypto.Falcon;
  *   over OwnerAuthorization.signedBytes (which covers the bytes from version to the owner)
  * 6 redeem (no owner: anyone may relay, the proof decides): source chain id (32),
  *           recipient (32), u64 amount,
- *           u8 header count (1..16), per header u32 length (1..8 KiB) and the header
- *           (bft Codec.encodeHeader), the first holding the transaction, the last certified,
- *           u16 certificate length (1..12 KiB), commit certificate (bft Codec),
+ *           u8 header count (1..16), per header u32 length (1..1 KiB) and the header
+ *           (bft Codec.encodeHeader, 166 bytes), the first holding the transaction, the last
+ *           certified, u16 certificate length (1..32 KiB), commit certificate (bft Codec),
  *           transaction id (32), u16 body length (0..32 KiB), body,
  *           u32 leaf index, u8 path length (0..32), path (32 each),
  *           u8 attestation count (0..32), each u16 validator index and u16 signature length
@@ -46,21 +46,36 @@ import online.hypermesh.protocol.crypto.Falcon;
  *           per key u16 length (1..4096) and the X.509 public key encoding, owner
  * </pre>
  *
- * <p>Sizes, measured (BridgeHeaderTest) on a chain of 4 FALCON-1024 validators: a header, which
- * carries its parent's quorum certificate of 3 signatures, is about 4,024 bytes, a commit
- * certificate about 3,916, a lock envelope 146. Decoding enforces the 64 KiB bound on the whole
- * payload, so such a proof carries at most 15 headers (64,598 bytes measured), not {@link
- * InclusionProof#MAX_HEADERS}: 16 headers and the certificate alone exceed 64 KiB. FALCON
- * signatures vary in length (at most 1,462 bytes), so 15 is typical, not guaranteed; the
- * encoder refuses a proof that does not fit.
+ * <p>Sizes. A bft header commits its parent's quorum certificate by digest, so it is 166 bytes
+ * whatever the validator set; what grows with the set is the commit certificate (n - f
+ * signatures) and the f + 1 attestations. FALCON-1024 signatures measure about 1,271 bytes
+ * (at most 1,462). Measured with 4 validators (BridgeHeaderTest): commit certificate about
+ * 3,920 bytes; a 16-header proof with 2 attestations about 9,500 bytes with a 146-byte lock
+ * envelope, about 28,800 with a 19,456-byte one (real lock envelopes are 12-19 KB: sender chain, owner
+ * authorization, proofs). With 32 validators (BridgeLargeSetTest: 22 signers, 11 attestations):
+ * certificate about 28,200 bytes, attestations about 14,000, the 16-header proof with a
+ * 19,456-byte lock about 64,500 bytes (64,492 and 64,516 in two runs: signature lengths vary),
+ * about 1 KB under 64 KiB.
+ *
+ * <p>Bound with every signature at its 1,462-byte maximum, 16 headers, a 19,456-byte body and a
+ * 15-hash path (a block of 20,000 transactions): 22,863 bytes plus 1,468 per certificate
+ * signature plus 1,466 per attestation. That is 65,415 bytes for n = 28 (19 signers, 10
+ * attestations), the largest set that always fits 64 KiB, and 71,285 for n = 32: a 32-validator
+ * chain relays such a proof only because its signatures run shorter than the maximum (they do,
+ * measured above), or with a smaller lock. Decoding enforces the 64 KiB bound on the whole
+ * payload; the encoder refuses a proof that does not fit.
  */
 public final class CaesarCodec {
 
   public static final int VERSION = 2;
   public static final int MAX_MEMO_BYTES = 256;
-  /** A header is its parent's quorum certificate plus 158 bytes; 4 KiB for 4 FALCON validators. */
-  public static final int MAX_HEADER_BYTES = 8 * 1024;
-  public static final int MAX_CERTIFICATE_BYTES = 12 * 1024;
+  /** A bft header is 166 bytes whatever the validator set (it commits its parent QC by digest). */
+  public static final int MAX_HEADER_BYTES = 1024;
+  /**
+   * A 32-validator commit certificate: vote data (88), u16 count, 22 signatures each with u16
+   * signer, u32 length and at most 1,462 bytes: 32,386 bytes at most.
+   */
+  public static final int MAX_CERTIFICATE_BYTES = 32 * 1024;
   public static final int MAX_BODY_BYTES = 32 * 1024;
 
   private static final int TRANSFER = 1;

@@ -139,10 +139,41 @@ final class BridgeFixture {
 
   /** A consensus envelope carrying {@code payload}, as the node puts it in a block. */
   Transaction envelope(TransactionKind kind, byte[] payload) {
+    return envelope(kind, payload,
+        List.of("not parsed by the bridge".getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private Transaction envelope(TransactionKind kind, byte[] payload, List<byte[]> senderChain) {
     var tx = new online.hypermesh.protocol.consensus.proof.Transaction(kind, payload,
-        List.of("not parsed by the bridge".getBytes(StandardCharsets.US_ASCII)),
-        envelopeNonce++, 1_700_000_000_000L, null, null, null, null, null);
+        senderChain, envelopeNonce++, 1_700_000_000_000L, null, null, null, null, null);
     return new Transaction(Digest.of(tx.id()), TransactionCodec.encode(tx));
+  }
+
+  /**
+   * {@code payload} in an envelope of exactly {@code bodyBytes}, as big as real ones (12-19 KB:
+   * the sender's certificate chain, the owner's chain and FALCON-1024 signature). Blobs of
+   * certificate size stand in for the chains and the signature: the bridge parses none of them
+   * (the source chain checked them before ordering).
+   */
+  Transaction heavyCaesar(CaesarTransaction payload, int bodyBytes) {
+    OwnerAuthorization owner = new OwnerAuthorization(List.of(blob(2_000)),
+        blob(Falcon.MAX_SIGNATURE_BYTES));
+    byte[] bytes = CaesarCodec.encode(payload, owner);
+    TransactionKind kind = CaesarCodec.kindOf(payload);
+    // The sender's leaf takes what is left (5.6..21.9 KB in all).
+    int base = envelope(kind, bytes, List.of(blob(1), blob(2_000))).body().length;
+    Transaction tx = envelope(kind, bytes, List.of(blob(1 + bodyBytes - base), blob(2_000)));
+    if (tx.body().length != bodyBytes) {
+      throw new IllegalStateException("envelope of " + tx.body().length + " B, not " + bodyBytes);
+    }
+    return tx;
+  }
+
+  private static byte[] blob(int n) {
+    byte[] b = new byte[n];
+    java.util.Arrays.fill(b, (byte) 0x5a);
+    b[0] = 0x30;
+    return b;
   }
 
   Transaction caesar(CaesarTransaction payload) {

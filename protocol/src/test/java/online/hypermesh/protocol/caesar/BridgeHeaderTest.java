@@ -47,9 +47,14 @@ class BridgeHeaderTest {
    * proof of {@code above + 1} headers.
    */
   private InclusionProof lockedUnder(int above, long amount) {
+    return lockedUnder(above, chainA.caesar(new CaesarTransaction.Lock(0, chainB, BOB, amount)));
+  }
+
+  private InclusionProof lockedUnder(
+      int above, online.hypermesh.protocol.consensus.bft.Transaction lock) {
     List<online.hypermesh.protocol.consensus.bft.Transaction> txs = List.of(
         chainA.caesar(new CaesarTransaction.Bond(9, 1)),
-        chainA.caesar(new CaesarTransaction.Lock(0, chainB, BOB, amount)),
+        lock,
         chainA.caesar(new CaesarTransaction.Transfer(3, BOB, 2, "x")));
     if (above == 0) {
       return chainA.commit(txs).proof(1);
@@ -118,8 +123,8 @@ class BridgeHeaderTest {
         BridgeTest.redeem(escrowB, claim(4_000, shortChain), AT));
     // A first header claiming 4 transactions is another block: its child does not extend it.
     BlockHeader b = h.get(0);
-    BlockHeader recounted = new BlockHeader(b.round(), b.height(), b.proposer(), b.qc(),
-        b.time(), 4, b.transactionRoot());
+    BlockHeader recounted = new BlockHeader(b.round(), b.height(), b.proposer(), b.time(),
+        b.parentId(), b.qcDigest(), 4, b.transactionRoot());
     assertRefused(Rejection.NOT_CERTIFIED, "does not extend header 0 (block " + recounted.id(),
         BridgeTest.redeem(escrowB, claim(4_000, new InclusionProof(
             List.of(recounted, h.get(1), h.get(2)), p.certificate(), p.transaction(), 1,
@@ -161,35 +166,45 @@ class BridgeHeaderTest {
     assertEquals(16, full.headers().size());
     assertTrue(escrowB.check(claim(800, full)).isEmpty());
 
-    // Sizes with 4 FALCON-1024 validators (each header carries a 3-signature parent QC).
+    // Sizes with 4 FALCON-1024 validators: a header commits its parent QC by digest, so its size
+    // is fixed; the proof of 16 headers now fits the payload with room to spare.
     int header = Codec.encodeHeader(full.headers().get(1)).length;
     int cert = Codec.encode(full.certificate()).length;
+    byte[] payload = CaesarCodec.encode(claim(800, full));
     System.out.println("measured: header " + header + " B, commit certificate " + cert
-        + " B, lock envelope body " + full.transaction().body().length + " B");
-    assertTrue(header > 3_500 && header < 4_700, "header of " + header + " B");
-    // 16 such headers and the certificate exceed the 64 KiB payload: the encoder says so.
-    assertTrue(16 * header + cert > Transaction.MAX_PAYLOAD_BYTES);
-    assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(claim(800, full)));
-    // The most that fit: measured, and the longest such proof round-trips and redeems.
-    int fit = 0;
-    for (int n = 1; n <= 16; n++) {
-      try {
-        CaesarCodec.encode(claim(800, new InclusionProof(
-            full.headers().subList(0, n), full.certificate(), full.transaction(), 1,
-            full.path())));
-        fit = n;
-      } catch (IllegalArgumentException e) {
-        break;
-      }
+        + " B, lock envelope body " + full.transaction().body().length + " B, 16-header proof "
+        + "with " + claim(800, full).attestations().size() + " attestations " + payload.length
+        + " B of " + Transaction.MAX_PAYLOAD_BYTES);
+    assertEquals(BlockHeader.ENCODED_BYTES, header);
+    for (BlockHeader h : full.headers()) {
+      assertEquals(header, Codec.encodeHeader(h).length);
     }
-    InclusionProof longest = lockedUnder(fit - 1, 900);
-    assertEquals(fit, longest.headers().size());
-    byte[] payload = CaesarCodec.encode(claim(900, longest));
-    System.out.println("measured: " + fit + " headers fit, payload " + payload.length + " B of "
+    assertTrue(header <= CaesarCodec.MAX_HEADER_BYTES);
+    assertTrue(16 * (4 + header) < 3_000, "16 headers take " + 16 * (4 + header) + " B");
+    assertTrue(payload.length < 16_000, "payload of " + payload.length + " B");
+    assertEquals(new Outcome.Applied(800),
+        BridgeTest.redeem(escrowB, relayed(claim(800, full)), AT));
+  }
+
+  @Test
+  void sixteenHeadersWithARealSizedLockAndTwoAttestationsFitThePayload() {
+    var lock = chainA.heavyCaesar(new CaesarTransaction.Lock(0, chainB, BOB, 950), 19_456);
+    assertEquals(new CaesarTransaction.Lock(0, chainB, BOB, 950),
+        new EnvelopeReader().caesar(lock.body()).orElseThrow());
+    InclusionProof p = lockedUnder(15, lock);
+    assertEquals(16, p.headers().size());
+    CaesarTransaction.Redeem r = claim(950, p);
+    assertEquals(2, r.attestations().size());
+    byte[] payload = CaesarCodec.encode(r);
+    System.out.println("measured: 16 headers, 4 validators, 2 attestations, body "
+        + lock.body().length + " B: payload " + payload.length + " B of "
         + Transaction.MAX_PAYLOAD_BYTES);
-    assertTrue(fit >= 12, "only " + fit + " headers fit");
-    assertEquals(new Outcome.Applied(900),
-        BridgeTest.redeem(escrowB, relayed(claim(900, longest)), AT));
+    assertTrue(payload.length < Transaction.MAX_PAYLOAD_BYTES);
+    // 16 headers and the 19 KiB body are most of it; the certificate holds 3 signatures.
+    assertTrue(payload.length > 19_456 + 16 * BlockHeader.ENCODED_BYTES, payload.length + " B");
+    assertTrue(payload.length < 32_000, payload.length + " B");
+    assertEquals(new Outcome.Applied(950), BridgeTest.redeem(escrowB, relayed(r), AT));
+    assertEquals(950, ledgerB.balance(BOB, 1_000));
   }
 
   @Test

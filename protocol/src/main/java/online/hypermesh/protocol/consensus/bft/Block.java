@@ -7,9 +7,11 @@ import java.util.Set;
 /**
  * A batch of transactions proposed for one round, extending the block its {@link #qc()}
  * certifies, with its {@link BlockTime} (tick and timestamp, see {@link BlockTiming}). The id is
- * its {@link #header()}'s: the transactions enter through their Merkle root, so a block id fixes
- * the block and the whole chain below it. The wire form is the header's fields and then the
- * transactions; a decoded block's id is always recomputed from its content, never read.
+ * its {@link #header()}'s: the transactions enter through their Merkle root and the parent
+ * certificate through its digest, so a block id fixes the block, its parent certificate and the
+ * whole chain below it. The block keeps the full certificate (consensus needs it); the wire form
+ * is round, height, proposer, time, the full certificate and then the transactions, and a
+ * decoded block's header and id are always recomputed from that content, never read.
  */
 public final class Block {
 
@@ -42,7 +44,9 @@ public final class Block {
       w.digest(tx.id()).bytes(tx.body());
     }
     this.encoded = w.toByteArray();
-    this.header = new BlockHeader(round, height, proposer, qc, time, this.transactions.size(),
+    // Derived from the certificate itself, never taken from outside: the header's parent id and
+    // certificate digest always name this block's own certificate.
+    this.header = BlockHeader.of(round, height, proposer, qc, time, this.transactions.size(),
         MerkleTree.root(this.transactions));
   }
 

@@ -34,8 +34,13 @@ public record CommitCertificate(QuorumCert qc) {
     return certifies(block.header());
   }
 
-  /** Whether this certificate commits the block of {@code header} itself. */
+  /**
+   * Whether this certificate commits the block of {@code header} itself: its id, height and round
+   * (the vote data's parent). The id alone decides; height and round are checked so a certificate
+   * whose vote data misstates them is not taken to commit the block.
+   */
   public boolean certifies(BlockHeader header) {
-    return header.id().equals(blockId()) && header.height() == height();
+    return header.id().equals(blockId()) && header.height() == height()
+        && header.round() == round();
   }
 }

@@ -60,8 +60,12 @@ public record QuorumCert(VoteData data, SortedMap<Integer, byte[]> signatures) {
     return Verdict.accept();
   }
 
-  /** Identity of this exact certificate (data and signatures), for verification caches. */
-  Digest digest() {
+  /**
+   * SHA-256 of {@link Codec#encode(QuorumCert)}: identity of this exact certificate (data and every
+   * signature). A {@link BlockHeader} commits its parent certificate by it; verification caches
+   * key on it.
+   */
+  public Digest digest() {
     WireWriter w = new WireWriter();
     encode(w);
     return Digest.sha256(w.toByteArray());
