@@ -102,9 +102,11 @@
  * (the remote chain id, its validator keys and the height they are trusted from), which the chain
  * state applies, not the ledger.
  *
- * <p>Limit, stated plainly: the proof shows that a lock transaction was committed on A (headers
- * now carry a transaction root), not that A's ledger applied it (they carry no receipt or state
- * root). Until headers carry a receipt root, A's validators must only order Caesar transactions
- * that apply, or a committed-but-refused lock could be redeemed on B.
+ * <p>Execution: the inclusion proof shows that a lock transaction was committed on A (headers
+ * carry a transaction root), not that A's ledger applied it (they carry no receipt or state root),
+ * and a lock whose funds were spent earlier in its block is committed all the same. So a claim
+ * also carries {@link online.hypermesh.protocol.caesar.ExecutionAttestation}s: at least f + 1 of
+ * the validators in force at the lock's height sign that their ledger applied it; execution is
+ * deterministic, so one honest signer is enough. A receipt root in the headers would replace them.
  */
 package online.hypermesh.protocol.caesar;
