@@ -193,19 +193,23 @@ class BridgeClusterTest {
         account(a), "--amount", "10");
     assertEquals(0, burned.code(), burned.out() + burned.err());
     String burnTx = json(burned).get("id").asText();
-    Path burnProof = dir.resolve("burn.proof");
-    JsonNode proof = json(cli(b, "caesar", "bridge", "proof", burnTx, "--out",
-        burnProof.toString()));
-    assertEquals("BURN", proof.get("direction").asText(), proof.toString());
-
     // B's proof of the lock is no use on A: a lock of A is not A's to redeem.
     InProcessCli.Result wrong = cli(a, "caesar", "bridge", "redeem", lockProof.toString());
     assertEquals(HyperMeshCli.EXIT_REJECTED, wrong.code(), wrong.out() + wrong.err());
     assertTrue(wrong.out().contains("NO_BRIDGE") || wrong.out().contains("WRONG_CHAIN"),
         wrong.out());
 
-    InProcessCli.Result released = cli(a, "caesar", "bridge", "redeem", burnProof.toString());
+    // The relayer in one step: the proof from B's node 1 (with node 2's attestation), as B's
+    // CLI identity, redeemed on A.
+    InProcessCli.Result released = cli(a, "caesar", "bridge", "relay", burnTx, "--from",
+        b.node(1).orElseThrow().stoqEndpoint(), "--from-identity",
+        b.clientIdentity().key().getParent().toString(), "--attester",
+        b.node(2).orElseThrow().stoqEndpoint());
     assertEquals(0, released.code(), released.out() + released.err());
+    JsonNode relayed = json(released);
+    assertEquals("BURN", relayed.get("proof").get("direction").asText(), released.out());
+    assertEquals(2, relayed.get("proof").get("attestations").asInt(), released.out());
+    assertTrue(relayed.get("applied").asBoolean(), released.out());
     long afterA = balance(a, account(a));
     assertTrue(afterA - beforeA <= AMOUNT && afterA - beforeA > AMOUNT - 1_000_000,
         "10 CAES released (less a little demurrage): " + (afterA - beforeA));

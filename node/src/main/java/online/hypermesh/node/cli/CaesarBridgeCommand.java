@@ -31,10 +31,12 @@ import picocli.CommandLine.Parameters;
  * destination chain. The proof is a file, so the relayer needs no trust from either chain: the
  * destination checks everything in it.
  */
-@Command(name = "bridge", description = "CAES bridge: register, lock, burn, proof, redeem, status.",
+@Command(name = "bridge",
+    description = "CAES bridge: register, lock, burn, proof, redeem, relay, status.",
     subcommands = {CaesarBridgeCommand.Register.class, CaesarBridgeCommand.Lock.class,
         CaesarBridgeCommand.Burn.class, CaesarBridgeCommand.Proof.class,
-        CaesarBridgeCommand.Redeem.class, CaesarBridgeCommand.Status.class})
+        CaesarBridgeCommand.Redeem.class, CaesarBridgeCommand.Relay.class,
+        CaesarBridgeCommand.Status.class})
 final class CaesarBridgeCommand {
 
   static Digest digest(String option, String hex) {
@@ -199,32 +201,25 @@ final class CaesarBridgeCommand {
 
     @Override
     public Integer call() {
-      ChainResponse.BridgeProof first = ChainCommand.expect(
-          node.sendChain(new ChainRequest.BridgeProof(transaction)), ChainResponse.BridgeProof.class);
-      CaesarTransaction.Redeem redeem = decode(first.redeem(), "node " + node.node);
-      Map<Integer, ExecutionAttestation> attestations = new LinkedHashMap<>();
-      redeem.attestations().forEach(a -> attestations.putIfAbsent(a.validator(), a));
-      List<String> missing = new ArrayList<>();
-      for (String attester : attesters) {
-        // One attester that cannot answer (not caught up yet, unreachable) does not spoil the
-        // others: the destination decides whether the attestations suffice.
-        try {
-          ChainResponse.BridgeProof more = ChainCommand.expect(node.sendChainTo(attester,
-              new ChainRequest.BridgeProof(transaction)), ChainResponse.BridgeProof.class);
-          decode(more.redeem(), "attester " + attester).attestations()
-              .forEach(a -> attestations.putIfAbsent(a.validator(), a));
-        } catch (CliException e) {
-          missing.add(attester + ": " + e.getMessage());
-          System.err.println("no attestation from " + attester + ": " + e.getMessage());
-        }
-      }
-      byte[] payload = CaesarCodec.encode(new CaesarTransaction.Redeem(redeem.sourceChain(),
-          redeem.recipient(), redeem.amount(), redeem.proof(), List.copyOf(attestations.values())));
+      Fetched f = fetch(node, transaction, attesters);
       try {
-        Files.write(out, payload);
+        Files.write(out, f.payload());
       } catch (IOException e) {
         throw new CliException("cannot write " + out + ": " + e.getMessage());
       }
+      Map<String, Object> json = f.json();
+      json.put("file", out.toString());
+      AssetCommand.print(node.json, json, f.describe() + ", " + f.payload().length
+          + " bytes written to " + out);
+      return 0;
+    }
+  }
+
+  /** A proof as fetched from the source chain, with the attestations merged. */
+  record Fetched(ChainResponse.BridgeProof first, byte[] payload, int attestations, int headers,
+      List<String> missing) {
+
+    Map<String, Object> json() {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("sourceChain", first.sourceChain());
       json.put("transaction", first.transactionId());
@@ -233,24 +228,134 @@ final class CaesarBridgeCommand {
       json.put("destinationChain", first.destinationChain());
       json.put("recipient", first.recipient());
       json.put("amount", CaesarCommand.caes(first.amountUnits()));
-      json.put("attestations", attestations.size());
+      json.put("attestations", attestations);
       json.put("attesterErrors", missing);
-      json.put("headers", redeem.proof().headers().size());
+      json.put("headers", headers);
       json.put("bytes", payload.length);
-      json.put("file", out.toString());
-      AssetCommand.print(node.json, json, first.direction() + " " + first.transactionId()
-          + " at height " + first.height() + ": " + CaesarCommand.caes(first.amountUnits())
-          + " CAES for " + first.recipient() + " on chain " + first.destinationChain() + "; "
-          + attestations.size() + " attestation(s), " + payload.length + " bytes written to " + out);
-      return 0;
+      return json;
     }
 
-    private static CaesarTransaction.Redeem decode(byte[] payload, String from) {
-      if (CaesarCodec.decode(payload) instanceof CaesarCodec.Valid v
-          && v.transaction() instanceof CaesarTransaction.Redeem r) {
-        return r;
+    String describe() {
+      return first.direction() + " " + first.transactionId() + " at height " + first.height()
+          + ": " + CaesarCommand.caes(first.amountUnits()) + " CAES for " + first.recipient()
+          + " on chain " + first.destinationChain() + "; " + attestations + " attestation(s)";
+    }
+  }
+
+  /** The proof from {@code source}, with the attestations of {@code attesters} merged in. */
+  static Fetched fetch(NodeOptions source, String transaction, List<String> attesters) {
+    ChainResponse.BridgeProof first = ChainCommand.expect(
+        source.sendChain(new ChainRequest.BridgeProof(transaction)), ChainResponse.BridgeProof.class);
+    CaesarTransaction.Redeem redeem = decode(first.redeem(), "node " + source.node);
+    Map<Integer, ExecutionAttestation> attestations = new LinkedHashMap<>();
+    redeem.attestations().forEach(a -> attestations.putIfAbsent(a.validator(), a));
+    List<String> missing = new ArrayList<>();
+    for (String attester : attesters) {
+      // One attester that cannot answer (not caught up yet, unreachable) does not spoil the
+      // others: the destination decides whether the attestations suffice.
+      try {
+        ChainResponse.BridgeProof more = ChainCommand.expect(askAttester(source, attester,
+            transaction), ChainResponse.BridgeProof.class);
+        decode(more.redeem(), "attester " + attester).attestations()
+            .forEach(a -> attestations.putIfAbsent(a.validator(), a));
+      } catch (CliException e) {
+        missing.add(attester + ": " + e.getMessage());
+        System.err.println("no attestation from " + attester + ": " + e.getMessage());
       }
-      throw new CliException(from + " answered with a proof that does not decode");
+    }
+    byte[] payload = CaesarCodec.encode(new CaesarTransaction.Redeem(redeem.sourceChain(),
+        redeem.recipient(), redeem.amount(), redeem.proof(), List.copyOf(attestations.values())));
+    return new Fetched(first, payload, attestations.size(), redeem.proof().headers().size(),
+        missing);
+  }
+
+  /**
+   * Another node of the source chain may apply the transfer's block a moment after the node that
+   * answered first: NOT_FOUND is asked again for up to {@link #ATTESTER_PATIENCE_MILLIS}.
+   */
+  private static ChainResponse askAttester(NodeOptions source, String attester,
+      String transaction) {
+    long deadline = System.currentTimeMillis() + ATTESTER_PATIENCE_MILLIS;
+    while (true) {
+      ChainResponse reply = source.sendChainTo(attester, new ChainRequest.BridgeProof(transaction));
+      if (!(reply instanceof ChainResponse.Rejected r)
+          || r.reason() != ChainResponse.Reason.NOT_FOUND
+          || System.currentTimeMillis() > deadline) {
+        return reply;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return reply;
+      }
+    }
+  }
+
+  private static final long ATTESTER_PATIENCE_MILLIS = 10_000;
+
+  private static CaesarTransaction.Redeem decode(byte[] payload, String from) {
+    if (CaesarCodec.decode(payload) instanceof CaesarCodec.Valid v
+        && v.transaction() instanceof CaesarTransaction.Redeem r) {
+      return r;
+    }
+    throw new CliException(from + " answered with a proof that does not decode");
+  }
+
+  /** Submits a proof to the destination chain; the exit code. */
+  static int redeem(NodeOptions node, byte[] payload, int waitSeconds,
+      Map<String, Object> extra) {
+    if (!(CaesarCodec.decode(payload) instanceof CaesarCodec.Valid v)
+        || !(v.transaction() instanceof CaesarTransaction.Redeem r)) {
+      throw new CliException("not a bridge proof (`caesar bridge proof` writes one)", 2);
+    }
+    Map<String, Object> all = new LinkedHashMap<>(extra);
+    all.put("sourceChain", r.sourceChain().hex());
+    all.put("recipient", r.recipient().hex());
+    all.put("amount", CaesarCommand.caes(r.amount()));
+    return report(node, ChainCommand.expect(node.sendChain(
+        new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
+        ChainResponse.Submitted.class), r, null, all);
+  }
+
+  @Command(name = "relay", description = "Relayer, both steps at once: the proof of a lock or "
+      + "burn from a node of its chain (--from, with --from-identity if that chain has another "
+      + "TrustChain), submitted to the destination chain's node (--node).")
+  static final class Relay implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Parameters(paramLabel = "TX", description = "The lock or burn transaction id.")
+    String transaction;
+
+    @Option(names = "--from", required = true, paramLabel = "HOST:PORT",
+        description = "A validator node of the source chain.")
+    String from;
+
+    @Option(names = "--from-identity", paramLabel = "DIR",
+        description = "The CLI identity the source chain trusts. Default: --identity.")
+    Path fromIdentity;
+
+    @Option(names = "--attester", paramLabel = "HOST:PORT",
+        description = "Another validator node of the source chain whose attestation to add.")
+    List<String> attesters = new ArrayList<>();
+
+    @Option(names = "--wait", defaultValue = "30", description = "Seconds to wait for the commit.")
+    int waitSeconds;
+
+    @Override
+    public Integer call() {
+      NodeOptions source = new NodeOptions();
+      source.node = from;
+      source.identityDir = fromIdentity != null ? fromIdentity : node.identityDir;
+      source.timeoutSeconds = node.timeoutSeconds;
+      Fetched f = fetch(source, transaction, attesters);
+      if (!node.json) {
+        System.out.println("proof: " + f.describe());
+      }
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("proof", f.json());
+      return redeem(node, f.payload(), waitSeconds, extra);
     }
   }
 
@@ -274,18 +379,11 @@ final class CaesarBridgeCommand {
       } catch (IOException e) {
         throw new CliException("cannot read " + file + ": " + e.getMessage(), 2);
       }
-      if (!(CaesarCodec.decode(payload) instanceof CaesarCodec.Valid v)
-          || !(v.transaction() instanceof CaesarTransaction.Redeem r)) {
+      if (!(CaesarCodec.decode(payload) instanceof CaesarCodec.Valid)) {
         throw new CliException(file + " is not a bridge proof (`caesar bridge proof` writes one)",
             2);
       }
-      Map<String, Object> extra = new LinkedHashMap<>();
-      extra.put("sourceChain", r.sourceChain().hex());
-      extra.put("recipient", r.recipient().hex());
-      extra.put("amount", CaesarCommand.caes(r.amount()));
-      return report(node, ChainCommand.expect(node.sendChain(
-          new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
-          ChainResponse.Submitted.class), r, null, extra);
+      return redeem(node, payload, waitSeconds, Map.of());
     }
   }
 
