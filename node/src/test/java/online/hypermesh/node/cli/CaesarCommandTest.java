@@ -24,4 +24,29 @@ class CaesarCommandTest {
       assertTrue(e.getMessage().contains("--amount"), e.getMessage());
     }
   }
+
+  /** Bad bridge arguments are refused with a reason and usage exit code, before any connection. */
+  @Test
+  void bridgeArgumentsAreCheckedBeforeAnythingIsSent(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    String[] common = {"--node", "[::1]:9", "--identity", dir.toString()};
+    InProcessCli.Result chain = InProcessCli.run(common, "caesar", "bridge", "lock", "--chain",
+        "abcd", "--to", "ab".repeat(32), "--amount", "1");
+    assertEquals(2, chain.code(), chain.out() + chain.err());
+    assertTrue(chain.err().contains("--chain must be 64 hex digits"), chain.err());
+    InProcessCli.Result to = InProcessCli.run(common, "caesar", "bridge", "burn", "--chain",
+        "ab".repeat(32), "--to", "xyz", "--amount", "1");
+    assertEquals(2, to.code(), to.out() + to.err());
+    assertTrue(to.err().contains("--to must be 64 hex digits"), to.err());
+    java.nio.file.Path notAProof = dir.resolve("not-a-proof");
+    java.nio.file.Files.writeString(notAProof, "hello");
+    InProcessCli.Result redeem = InProcessCli.run(common, "caesar", "bridge", "redeem",
+        notAProof.toString());
+    assertEquals(2, redeem.code(), redeem.out() + redeem.err());
+    assertTrue(redeem.err().contains("is not a bridge proof"), redeem.err());
+    InProcessCli.Result genesis = InProcessCli.run(common, "caesar", "bridge", "register",
+        "--genesis", notAProof.toString());
+    assertEquals(2, genesis.code(), genesis.out() + genesis.err());
+    assertTrue(genesis.err().contains("--genesis"), genesis.err());
+  }
 }
