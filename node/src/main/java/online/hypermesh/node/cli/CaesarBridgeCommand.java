@@ -14,12 +14,10 @@ import online.hypermesh.node.consensus.GenesisFile;
 import online.hypermesh.protocol.caesar.CaesarCodec;
 import online.hypermesh.protocol.caesar.CaesarTransaction;
 import online.hypermesh.protocol.caesar.ExecutionAttestation;
-import online.hypermesh.protocol.caesar.OwnerAuthorization;
 import online.hypermesh.protocol.chain.ChainRequest;
 import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.chain.Genesis;
-import online.hypermesh.protocol.stoq.StoqIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -82,7 +80,7 @@ final class CaesarBridgeCommand {
       extra.put("remoteChain", remote.chainId().hex());
       extra.put("validators", keys.size());
       extra.put("trustedFromHeight", trustedFromHeight);
-      return submit(node, waitSeconds, nonce -> new CaesarTransaction.Register(nonce,
+      return CaesarCommand.submit(node, waitSeconds, nonce -> new CaesarTransaction.Register(nonce,
           remote.chainId(), trustedFromHeight, keys), extra);
     }
   }
@@ -105,22 +103,31 @@ final class CaesarBridgeCommand {
 
     @Option(names = "--wait", defaultValue = "30", description = "Seconds to wait for the commit.")
     int waitSeconds;
+
+    /** A lock or burn: (nonce, remote chain, recipient, amount). */
+    interface Operation {
+      CaesarTransaction of(long nonce, Digest chain, Digest to, long amount);
+    }
+
+    int submit(Operation operation) {
+      Digest remote = digest("--chain", chain);
+      Digest recipient = digest("--to", to);
+      long units = CaesarCommand.units(amount);
+      return CaesarCommand.submit(node, waitSeconds,
+          nonce -> operation.of(nonce, remote, recipient, units),
+          Map.of("amount", CaesarCommand.caes(units)));
+    }
   }
 
   @Command(name = "lock", description = "Lock CAES here for an account on another chain "
-      + "(then relay with `bridge proof` and `bridge redeem`).")
+      + "(then relay with `bridge relay`, or `bridge proof` and `bridge redeem`).")
   static final class Lock implements Callable<Integer> {
     @Mixin
     Transfer t;
 
     @Override
     public Integer call() {
-      Digest chain = digest("--chain", t.chain);
-      Digest to = digest("--to", t.to);
-      long units = CaesarCommand.units(t.amount);
-      return submit(t.node, t.waitSeconds,
-          nonce -> new CaesarTransaction.Lock(nonce, chain, to, units),
-          Map.of("amount", CaesarCommand.caes(units)));
+      return t.submit(CaesarTransaction.Lock::new);
     }
   }
 
@@ -132,53 +139,8 @@ final class CaesarBridgeCommand {
 
     @Override
     public Integer call() {
-      Digest chain = digest("--chain", t.chain);
-      Digest to = digest("--to", t.to);
-      long units = CaesarCommand.units(t.amount);
-      return submit(t.node, t.waitSeconds,
-          nonce -> new CaesarTransaction.Burn(nonce, chain, to, units),
-          Map.of("amount", CaesarCommand.caes(units)));
+      return t.submit(CaesarTransaction.Burn::new);
     }
-  }
-
-  /** Signs {@code build}'s operation with the CLI's key and submits it; the exit code. */
-  static int submit(NodeOptions node, int waitSeconds,
-      java.util.function.LongFunction<CaesarTransaction> build, Map<String, Object> extra) {
-    StoqIdentity identity = node.clientIdentity();
-    String own = CaesarCommand.ownAccount(identity);
-    ChainResponse.CaesarAccount a = ChainCommand.expect(
-        node.sendChain(new ChainRequest.CaesarAccount(own)), ChainResponse.CaesarAccount.class);
-    CaesarTransaction op = build.apply(a.nonce());
-    Digest chainId = Digest.of(HexFormat.of().parseHex(a.chainId()));
-    byte[] payload = CaesarCodec.encode(op,
-        OwnerAuthorization.sign(chainId, op, identity.falconKey(), identity.chain()));
-    return report(node, ChainCommand.expect(node.sendChain(
-        new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
-        ChainResponse.Submitted.class), op, own, extra);
-  }
-
-  private static int report(NodeOptions node, ChainResponse.Submitted s, CaesarTransaction op,
-      String account, Map<String, Object> extra) {
-    ChainResponse.TxStatus status = s.status();
-    boolean committed = status.state() == ChainResponse.TxState.COMMITTED;
-    boolean refused = status.state() == ChainResponse.TxState.REJECTED
-        || committed && !status.reason().isEmpty();
-    Map<String, Object> json = ChainCommand.txJson(status);
-    json.put("operation", op.getClass().getSimpleName().toLowerCase(Locale.ROOT));
-    if (account != null) {
-      json.put("account", account);
-    }
-    json.putAll(extra);
-    json.put("applied", committed && !refused);
-    if (committed && refused) {
-      json.put("failure", status.reason());
-    }
-    String text = committed && refused
-        ? status.transactionId() + " committed at height " + status.height()
-            + " but the ledger refused it: " + status.reason()
-        : ChainCommand.describe(status);
-    AssetCommand.print(node.json, json, text);
-    return refused ? HyperMeshCli.EXIT_REJECTED : 0;
   }
 
   @Command(name = "proof", description = "Relayer, step 1: fetch the proof of a committed lock or "
@@ -313,7 +275,7 @@ final class CaesarBridgeCommand {
     all.put("sourceChain", r.sourceChain().hex());
     all.put("recipient", r.recipient().hex());
     all.put("amount", CaesarCommand.caes(r.amount()));
-    return report(node, ChainCommand.expect(node.sendChain(
+    return CaesarCommand.report(node, ChainCommand.expect(node.sendChain(
         new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
         ChainResponse.Submitted.class), r, null, all);
   }

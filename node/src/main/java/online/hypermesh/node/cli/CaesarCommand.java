@@ -191,37 +191,50 @@ final class CaesarCommand {
 
     /** Reads the own account's nonce and chain id, signs, submits, prints; the exit code. */
     int run(java.util.function.LongFunction<CaesarTransaction> build) {
-      long units = units(amount);
-      StoqIdentity identity = node.clientIdentity();
-      String own = ownAccount(identity);
-      ChainResponse.CaesarAccount a = ChainCommand.expect(
-          node.sendChain(new ChainRequest.CaesarAccount(own)), ChainResponse.CaesarAccount.class);
-      CaesarTransaction op = build.apply(a.nonce());
-      Digest chainId = Digest.of(HexFormat.of().parseHex(a.chainId()));
-      byte[] payload = CaesarCodec.encode(op,
-          OwnerAuthorization.sign(chainId, op, identity.falconKey(), identity.chain()));
-      ChainResponse.Submitted s = ChainCommand.expect(node.sendChain(
-          new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
-          ChainResponse.Submitted.class);
-      ChainResponse.TxStatus status = s.status();
-      boolean refused = status.state() == ChainResponse.TxState.REJECTED
-          || status.state() == ChainResponse.TxState.COMMITTED && !status.reason().isEmpty();
-      Map<String, Object> json = ChainCommand.txJson(status);
-      json.put("operation", op.getClass().getSimpleName().toLowerCase(Locale.ROOT));
-      json.put("account", own);
-      json.put("amount", caes(units));
-      json.put("nonce", a.nonce());
-      json.put("applied", status.state() == ChainResponse.TxState.COMMITTED && !refused);
-      if (status.state() == ChainResponse.TxState.COMMITTED && refused) {
-        json.put("failure", status.reason());
-      }
-      String text = status.state() == ChainResponse.TxState.COMMITTED && refused
-          ? status.transactionId() + " committed at height " + status.height()
-              + " but the ledger refused it: " + status.reason()
-          : ChainCommand.describe(status);
-      AssetCommand.print(node.json, json, text);
-      return refused ? HyperMeshCli.EXIT_REJECTED : 0;
+      return submit(node, waitSeconds, build, Map.of("amount", caes(units(amount))));
     }
+  }
+
+  /** Signs {@code build}'s operation with the CLI's key and submits it; the exit code. */
+  static int submit(NodeOptions node, int waitSeconds,
+      java.util.function.LongFunction<CaesarTransaction> build, Map<String, Object> extra) {
+    StoqIdentity identity = node.clientIdentity();
+    String own = ownAccount(identity);
+    ChainResponse.CaesarAccount a = ChainCommand.expect(
+        node.sendChain(new ChainRequest.CaesarAccount(own)), ChainResponse.CaesarAccount.class);
+    CaesarTransaction op = build.apply(a.nonce());
+    Digest chainId = Digest.of(HexFormat.of().parseHex(a.chainId()));
+    byte[] payload = CaesarCodec.encode(op,
+        OwnerAuthorization.sign(chainId, op, identity.falconKey(), identity.chain()));
+    Map<String, Object> all = new LinkedHashMap<>(extra);
+    all.put("nonce", a.nonce());
+    return report(node, ChainCommand.expect(node.sendChain(
+        new ChainRequest.CaesarSubmit(payload, waitSeconds * 1000L)),
+        ChainResponse.Submitted.class), op, own, all);
+  }
+
+  static int report(NodeOptions node, ChainResponse.Submitted s, CaesarTransaction op,
+      String account, Map<String, Object> extra) {
+    ChainResponse.TxStatus status = s.status();
+    boolean committed = status.state() == ChainResponse.TxState.COMMITTED;
+    boolean refused = status.state() == ChainResponse.TxState.REJECTED
+        || committed && !status.reason().isEmpty();
+    Map<String, Object> json = ChainCommand.txJson(status);
+    json.put("operation", op.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+    if (account != null) {
+      json.put("account", account);
+    }
+    json.putAll(extra);
+    json.put("applied", committed && !refused);
+    if (committed && refused) {
+      json.put("failure", status.reason());
+    }
+    String text = committed && refused
+        ? status.transactionId() + " committed at height " + status.height()
+            + " but the ledger refused it: " + status.reason()
+        : ChainCommand.describe(status);
+    AssetCommand.print(node.json, json, text);
+    return refused ? HyperMeshCli.EXIT_REJECTED : 0;
   }
 
   @Command(name = "transfer", description = "Send CAES from this CLI's account to another.")
