@@ -41,7 +41,8 @@ final class BridgeProofs {
    * What a proof of one committed lock or burn needs, gathered as its blocks are applied: its
    * block's header, the certificate that came with it (it commits this block or a descendant),
    * the headers above up to the certified one, the transaction and its Merkle path. Mutable,
-   * owned by the keeper's thread.
+   * owned by the keeper's thread. Whether the ledger applied the transaction is the chain state's
+   * to say.
    */
   static final class Material {
     private final CommitCertificate certificate;
@@ -49,7 +50,6 @@ final class BridgeProofs {
     private final int index;
     private final List<Digest> path;
     private final List<BlockHeader> headers = new ArrayList<>();
-    private boolean applied;
 
     Material(BlockHeader header, CommitCertificate certificate, Transaction transaction,
         int index, List<Digest> path) {
@@ -71,15 +71,6 @@ final class BridgeProofs {
         headers.add(next);
       }
       return certified();
-    }
-
-    /** The ledger applied the transaction (committed and not refused). */
-    void applied() {
-      applied = true;
-    }
-
-    boolean isApplied() {
-      return applied;
     }
 
     long height() {

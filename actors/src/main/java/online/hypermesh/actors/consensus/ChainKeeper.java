@@ -299,7 +299,6 @@ public final class ChainKeeper
             if (settings.applier() != null && !applied.isEmpty()) {
               settings.applier().applied(applied);
             }
-            rememberTransfers(applied);
           }
         } catch (CommitRejectedException e) {
           context.getLog().error("chain keeper: committed block {} refused by the chain state: {}",
@@ -344,7 +343,8 @@ public final class ChainKeeper
 
     /**
      * Extends the uncertified material with this block's header, and starts material for each
-     * lock or burn the block holds (whether the ledger applies it is learned from the state).
+     * lock or burn the block holds (whether the ledger applied it is asked of the state when a
+     * proof is requested).
      */
     private void collectTransfers(Block block, CommitCertificate certificate) {
       java.util.Iterator<BridgeProofs.Material> it = uncertified.iterator();
@@ -375,15 +375,6 @@ public final class ChainKeeper
       }
     }
 
-    private void rememberTransfers(List<AppliedTransaction> applied) {
-      for (AppliedTransaction a : applied) {
-        BridgeProofs.Material m = transfers.get(a.id());
-        if (m != null && a.failure().isEmpty()) {
-          m.applied();
-        }
-      }
-    }
-
     ChainResponse bridgeProof(String id) {
       Digest digest;
       try {
@@ -393,7 +384,13 @@ public final class ChainKeeper
             "a transaction id is 64 hex digits, not '" + id + "'");
       }
       BridgeProofs.Material m = transfers.get(digest);
-      if (m == null || !m.isApplied()) {
+      boolean applied;
+      synchronized (state) {
+        // Committed, and not refused by the ledger: the state says so (held blocks are neither).
+        applied = state.heightOf(digest).isPresent()
+            && state.caesar().flatMap(c -> c.failure(digest)).isEmpty();
+      }
+      if (m == null || !applied) {
         return new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, whyNoProof(digest));
       }
       return BridgeProofs.build(settings.genesis().chainId(), digest, m, settings.self(),
