@@ -157,7 +157,7 @@ class DnsClusterTest {
   /** Ports base..base+13 free on ::1 (two port blocks, DNS at STOQ + 3). */
   private static int freeBase() {
     for (int attempt = 0; attempt < 200; attempt++) {
-      int candidate = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(3_000) * 10;
+      int candidate = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_200) * 10;
       boolean free = true;
       for (int port = candidate; port < candidate + PortBlock.STRIDE + 4 && free; port++) {
         try (java.net.DatagramSocket udp = new java.net.DatagramSocket(new java.net.InetSocketAddress("::1", port));
