@@ -91,12 +91,9 @@ final class BridgeProofs {
           + InclusionProof.MAX_HEADERS + " headers to carry");
     }
     long height = m.height();
-    Transaction tx = m.transaction;
-    CommitCertificate certificate = m.certificate;
-    int index = m.index;
-    List<BlockHeader> chain = List.copyOf(m.headers);
-    InclusionProof proof = new InclusionProof(chain, certificate, tx, index, m.path);
-    Optional<CaesarTransaction> op = new EnvelopeReader().caesar(tx.body());
+    InclusionProof proof = new InclusionProof(m.headers, m.certificate, m.transaction, m.index,
+        m.path);
+    Optional<CaesarTransaction> op = new EnvelopeReader().caesar(m.transaction.body());
     Digest destination;
     Digest recipient;
     long amount;
