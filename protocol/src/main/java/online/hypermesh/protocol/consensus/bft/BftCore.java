@@ -601,6 +601,12 @@ public final class BftCore {
     if (b.proposer() != self && checkTransactions(b).rejected()) {
       return false;
     }
+    if (boundary != EpochBoundary.NEVER && commitQc != null) {
+      // A certified commit waits for blocks: it may end the epoch, and the epoch must end before
+      // this validator signs anything above it (otherwise a later, longer commit could end it
+      // elsewhere for validators that fetch slower).
+      return false;
+    }
     Boolean above = b.transactions().isEmpty() ? Boolean.FALSE : endingAtOrBelow(b.parentId());
     if (above == null || above) {
       // A block above the change must be empty: whatever it carried could be committed by the

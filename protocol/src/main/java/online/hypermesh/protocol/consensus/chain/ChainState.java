@@ -231,6 +231,12 @@ public final class ChainState {
     EpochChange change = null;
     Block changeBlock = null;
     for (Block b : batch) {
+      if (change != null && b.round() == batch.get(batch.indexOf(b) - 1).round() + 1) {
+        throw new CommitRejectedException("block " + b.id() + " at height " + b.height()
+            + " follows its parent in the next round, so the certificate on it committed the"
+            + " validator-set change at height " + changeBlock.height() + " and ended the epoch"
+            + " there: no block above may be committed in that epoch");
+      }
       if (change != null && !b.transactions().isEmpty()) {
         throw new CommitRejectedException("block " + b.id() + " at height " + b.height()
             + " carries transactions above the validator-set change at height "

@@ -119,6 +119,10 @@ class BftEpochTest {
             assertEquals(h.committed.get(i - 1).id(), b.parentId(), "parent link" + where);
           }
           if (h.committedEpoch.get(i) == 0 && b.height() > e.change().height()) {
+            // Had it followed its parent in the next round, the parent's certificate would have
+            // ended the epoch there (what ChainState and the bridge check too).
+            assertTrue(b.round() != h.committed.get(i - 1).round() + 1,
+                "epoch 0 went on past a 2-chain above the change" + where);
             assertTrue(b.transactions().isEmpty(),
                 "epoch 0 committed " + b + " above the change with transactions" + where);
             assertTrue(b.height() <= e.base().height(), where);

@@ -124,25 +124,55 @@ class ChainEpochTest {
     assertEquals(state.stateDigest(), replay.stateDigest());
   }
 
+  /** Block after {@code parent} in round parent QC round + 2: a round timed out in between. */
+  private Block afterTimeout(Block parent, QuorumCert parentQc, List<Transaction> txs) {
+    List<online.hypermesh.protocol.consensus.bft.Transaction> wire = new ArrayList<>();
+    for (Transaction tx : txs) {
+      wire.add(ChainFixture.wire(tx));
+    }
+    long round = parentQc.round() + 2;
+    return new Block(round, parent.height() + 1, set0.leader(round), parentQc,
+        set0.timing().next(parent.time(), parent.time().timestampMillis() + 500), wire);
+  }
+
   @Test
   void theEpochEndsAtTheCertifiedTopAndNothingFullMayFollowTheChange() {
-    // Change at 1, an empty block at 2 certified by the batch's certificate: the base is block 2.
-    ChainFixture.Chain chain = f.chain(List.of(List.of(change(0, 1, 2)), List.of()));
+    // The change's child came a round late, so the 2-chain that commits the change certifies
+    // the empty block above it: the epoch ends there.
+    ChainFixture.Chain chain = f.chain(List.of(List.of(change(0, 1, 2))));
+    Block changeBlock = chain.blocks().get(0);
+    Block suffix = afterTimeout(changeBlock, chain.qcs().get(0), List.of());
+    Block top = child(set0, suffix, qc(set0, suffix), List.of());
+    CommitCertificate cert = new CommitCertificate(qc(set0, top));
     ChainState state = ChainState.genesis(f.genesis);
-    assertEquals(List.of(), state.apply(chain.blocks().get(0), chain.certificates().get(1)));
+    assertEquals(List.of(), state.apply(changeBlock, cert));
     assertEquals(0, state.epoch());
-    state.apply(chain.blocks().get(1), chain.certificates().get(1));
+    state.apply(suffix, cert);
     assertEquals(1, state.epoch());
-    assertEquals(chain.blocks().get(1).id(), state.validatorSet().genesisId());
+    assertEquals(suffix.id(), state.validatorSet().genesisId());
+    assertEquals(2, state.validatorSet().genesisHeight());
 
-    ChainFixture.Chain full = f.chain(List.of(List.of(change(0, 1, 2)), List.of(transfer())));
+    // Full blocks above the change are refused, whatever certifies them.
+    Block full = afterTimeout(changeBlock, chain.qcs().get(0), List.of(transfer()));
+    Block fullTop = child(set0, full, qc(set0, full), List.of());
     ChainState other = ChainState.genesis(f.genesis);
-    other.apply(full.blocks().get(0), full.certificates().get(1));
+    CommitCertificate fullCert = new CommitCertificate(qc(set0, fullTop));
+    other.apply(changeBlock, fullCert);
     CommitRejectedException e = assertThrows(CommitRejectedException.class,
-        () -> other.apply(full.blocks().get(1), full.certificates().get(1)));
+        () -> other.apply(full, fullCert));
     assertTrue(e.getMessage().contains("carries transactions above the validator-set change"),
         e.getMessage());
     assertEquals(0, other.height());
+
+    // A child in the very next round already committed the change: the epoch ended at it, and
+    // a certificate of the old set committing that child too is refused.
+    ChainFixture.Chain direct = f.chain(List.of(List.of(change(0, 1, 2)), List.of()));
+    ChainState third = ChainState.genesis(f.genesis);
+    third.apply(direct.blocks().get(0), direct.certificates().get(1));
+    e = assertThrows(CommitRejectedException.class,
+        () -> third.apply(direct.blocks().get(1), direct.certificates().get(1)));
+    assertTrue(e.getMessage().contains("follows its parent in the next round"), e.getMessage());
+    assertEquals(0, third.epoch());
   }
 
   @Test
