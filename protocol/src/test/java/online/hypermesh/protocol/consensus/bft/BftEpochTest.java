@@ -108,6 +108,10 @@ class BftEpochTest {
         // The ending certificate is the old set's, and commits exactly the base block.
         assertTrue(e.certificate().verify(set0, verifier).accepted(), where);
         assertTrue(e.certificate().certifies(e.base()), where);
+        // Votes on the base's child certify the base; nothing higher is ever signed in epoch 0.
+        assertTrue(h.maxVotedHeightInEpoch0 <= e.base().height() + 1, "node " + h.node
+            + " voted at height " + h.maxVotedHeightInEpoch0 + " in epoch 0, base at "
+            + e.base().height() + where);
         ValidatorSet set1 = h.set;
         assertEquals(1, set1.epoch());
         assertEquals(e.base().height(), set1.genesisHeight());

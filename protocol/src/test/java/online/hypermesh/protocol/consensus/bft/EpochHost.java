@@ -51,6 +51,8 @@ final class EpochHost implements Simulation.Replica {
   final List<String> faults = new ArrayList<>();
   final List<String> rejections = new ArrayList<>();
   int consensusSentAfterRetiring;
+  /** Highest block height this node voted for in epoch 0. */
+  long maxVotedHeightInEpoch0;
   boolean retired;
 
   EpochHost(int node, Plan plan, ValidatorSet genesis, int[] members, boolean stuffer) {
@@ -294,6 +296,11 @@ final class EpochHost implements Simulation.Replica {
         }
         record(b, c.certificate());
       } else if (o instanceof Output.EpochEnded e) {
+        int at = step.outputs().indexOf(o);
+        if (at != step.outputs().size() - 1) {
+          faults.add("the core went on after ending the epoch: " + step.outputs().subList(at + 1,
+              step.outputs().size()));
+        }
         endEpoch(sim, e.base(), e.change(), e.certificate());
         return;
       } else if (o instanceof Output.SafetyFault f) {
@@ -307,6 +314,9 @@ final class EpochHost implements Simulation.Replica {
   private void send(Simulation sim, long epoch, int to, ConsensusMessage m) {
     if (retired) {
       consensusSentAfterRetiring++;
+    }
+    if (epoch == 0 && m instanceof Vote v) {
+      maxVotedHeightInEpoch0 = Math.max(maxVotedHeightInEpoch0, v.data().height());
     }
     if (!stuffer) {
       // Rounds and indices restart with each epoch: one double-signing monitor per epoch.
