@@ -232,8 +232,9 @@ public final class BridgeLightClient {
   }
 
   /**
-   * SHA-256 over everything this client holds: chain id, per epoch the hash of its set's keys and
-   * its heights, per certified height the block id, and the misbehaviour evidence if any.
+   * SHA-256 over everything this client holds: chain id, per epoch the hash of its set's keys, its
+   * signing chain id (from the second epoch on) and its heights, per certified height the block
+   * id, and the misbehaviour evidence if any.
    */
   public Digest stateDigest() {
     MessageDigest md = sha256();
@@ -248,6 +249,10 @@ public final class BridgeLightClient {
         keys.update(k);
       }
       md.update(keys.digest());
+      if (e.set().epoch() > 0) {
+        // Where a followed epoch starts (its base block) decides what verifies in it.
+        md.update(e.set().signingChainId().bytes());
+      }
       putLong(md, e.fromHeight());
       putLong(md, e.toHeight());
     }
