@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import online.hypermesh.protocol.consensus.bft.BlockHeader;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
 import online.hypermesh.protocol.consensus.bft.MerkleTree;
 import online.hypermesh.protocol.consensus.bft.SignatureVerifier;
 import online.hypermesh.protocol.consensus.bft.Transaction;
@@ -173,45 +174,67 @@ public final class BridgeLightClient {
   }
 
   /**
-   * Follows a validator-set change committed in a block certified by the set in force now: the
-   * current epoch ends at that block's height and the new set is in force above it. The change
-   * must be in the certified block itself (one header): blocks above it are the new set's, which
-   * this client does not know yet.
+   * Follows a validator-set change committed under the set in force now, as the remote chain does
+   * ({@code consensus.chain.EpochChanges}): the change must be authorized by a quorum of that set,
+   * and the epoch ends at the block the change's commit certificate certifies. That is the change
+   * block itself when its child came in the next round (prove it with one header), or the empty
+   * blocks above it up to the first one whose child did (prove it through them: none may carry
+   * transactions, and no header may follow its parent in the next round, as that pair would
+   * have ended the epoch earlier). The next epoch's set signs under the signing chain id derived
+   * from that base block ({@link ValidatorSet#next}) and is in force above it.
    */
   public Outcome followValidatorSet(InclusionProof p) {
-    if (!frozen() && p.headers().size() != 1) {
-      return Outcome.rejected(Rejection.BAD_INCLUSION_PROOF, "a validator-set change must be "
-          + "proven by the certificate of its own block, not through " + p.headers().size()
-          + " headers");
+    List<BlockHeader> headers = p.headers();
+    if (!frozen()) {
+      for (int i = 1; i < headers.size() && i <= InclusionProof.MAX_HEADERS; i++) {
+        BlockHeader h = headers.get(i);
+        if (h.transactionCount() != 0) {
+          return Outcome.rejected(Rejection.BAD_INCLUSION_PROOF, "block " + h.id() + " at height "
+              + h.height() + " above the validator-set change carries transactions: the epoch"
+              + " cannot end above it");
+        }
+        if (h.round() == headers.get(i - 1).round() + 1) {
+          return Outcome.rejected(Rejection.BAD_INCLUSION_PROOF, "block " + h.id() + " at height "
+              + h.height() + " follows its parent in the next round, so the change ended the"
+              + " epoch below it: prove the change through " + i + " header(s), not through "
+              + headers.size() + " headers");
+        }
+      }
     }
     Checked<Integer> epoch = certifiedEpoch(p, true);
     if (!epoch.ok()) {
       return epoch.refusal();
     }
-    long height = p.block().height();
+    BlockHeader base = p.certified();
     if (epoch.value() != epochs.size() - 1) {
       return Outcome.rejected(Rejection.STALE_VALIDATOR_SET, "the change at height "
-          + height + " is in epoch " + epoch.value() + ", already followed");
+          + p.block().height() + " is in epoch " + epoch.value() + ", already followed");
     }
     Checked<Transaction> tx = included(p);
     if (!tx.ok()) {
       return tx.refusal();
     }
-    Optional<List<byte[]>> keys = reader.validatorSetChange(tx.value().body());
-    if (keys.isEmpty()) {
+    Optional<EpochChange> change = reader.validatorSetChange(tx.value().body());
+    if (change.isEmpty()) {
       return Outcome.rejected(Rejection.NOT_A_VALIDATOR_SET_CHANGE,
           "transaction " + tx.value().id() + " is not a validator-set change");
     }
     Epoch now = current();
-    epochs.set(epochs.size() - 1, new Epoch(now.set(), now.fromHeight(), height));
-    epochs.add(new Epoch(new ValidatorSet(chainId, keys.get(), now.set().timing()), height + 1,
-        Long.MAX_VALUE));
+    Verdict authorized = change.get().verify(now.set(), verifier);
+    if (authorized.rejected()) {
+      return Outcome.rejected(Rejection.NOT_A_VALIDATOR_SET_CHANGE, "transaction "
+          + tx.value().id() + " does not change the set: " + authorized.reason());
+    }
+    epochs.set(epochs.size() - 1, new Epoch(now.set(), now.fromHeight(), base.height()));
+    epochs.add(new Epoch(now.set().next(change.get().keys(), base.id(), base.height(),
+        base.time()), base.height() + 1, Long.MAX_VALUE));
     return Outcome.applied(epoch());
   }
 
   /**
-   * SHA-256 over everything this client holds: chain id, per epoch the hash of its set's keys and
-   * its heights, per certified height the block id, and the misbehaviour evidence if any.
+   * SHA-256 over everything this client holds: chain id, per epoch the hash of its set's keys, its
+   * signing chain id (from the second epoch on) and its heights, per certified height the block
+   * id, and the misbehaviour evidence if any.
    */
   public Digest stateDigest() {
     MessageDigest md = sha256();
@@ -226,6 +249,10 @@ public final class BridgeLightClient {
         keys.update(k);
       }
       md.update(keys.digest());
+      if (e.set().epoch() > 0) {
+        // Where a followed epoch starts (its base block) decides what verifies in it.
+        md.update(e.set().signingChainId().bytes());
+      }
       putLong(md, e.fromHeight());
       putLong(md, e.toHeight());
     }

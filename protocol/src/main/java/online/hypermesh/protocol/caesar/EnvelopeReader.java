@@ -1,6 +1,6 @@
 package online.hypermesh.protocol.caesar;
 
-import java.util.List;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
 import java.util.Optional;
 import online.hypermesh.protocol.consensus.proof.Transaction;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
@@ -8,8 +8,8 @@ import online.hypermesh.protocol.consensus.proof.TransactionKind;
 
 /**
  * Remote bodies as consensus envelopes: a Caesar payload under the kind {@link
- * CaesarCodec#kindOf} gives it, a validator-set change under VALIDATOR_SET_CHANGE with a {@link
- * ValidatorSetChange} payload. Anything else is not for the bridge.
+ * CaesarCodec#kindOf} gives it, a validator-set change under VALIDATOR_SET_CHANGE with an {@link
+ * EpochChange} payload. Anything else is not for the bridge.
  */
 public final class EnvelopeReader implements RemoteReader {
 
@@ -28,10 +28,10 @@ public final class EnvelopeReader implements RemoteReader {
   }
 
   @Override
-  public Optional<List<byte[]>> validatorSetChange(byte[] body) {
+  public Optional<EpochChange> validatorSetChange(byte[] body) {
     return envelope(body)
         .filter(tx -> tx.kind() == TransactionKind.VALIDATOR_SET_CHANGE)
-        .flatMap(tx -> ValidatorSetChange.decode(tx.payload()));
+        .flatMap(tx -> EpochChange.decode(tx.payload()));
   }
 
   private static Optional<Transaction> envelope(byte[] body) {

@@ -1,6 +1,6 @@
 package online.hypermesh.protocol.caesar;
 
-import java.util.List;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
 import java.util.Optional;
 
 /**
@@ -12,6 +12,9 @@ public interface RemoteReader {
   /** The Caesar payload carried by the body, if it is one. */
   Optional<CaesarTransaction> caesar(byte[] body);
 
-  /** The new validator keys, if the body is a validator-set change. */
-  Optional<List<byte[]>> validatorSetChange(byte[] body);
+  /**
+   * The validator-set change (new keys and the authorizing signatures), if the body is one; its
+   * authorization is checked by the caller against the set in force.
+   */
+  Optional<EpochChange> validatorSetChange(byte[] body);
 }

@@ -10,6 +10,7 @@ import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.BlockTiming;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
 import online.hypermesh.protocol.consensus.bft.FalconSigner;
 import online.hypermesh.protocol.consensus.bft.QuorumCert;
 import online.hypermesh.protocol.consensus.bft.Transaction;
@@ -29,6 +30,8 @@ final class BridgeFixture {
 
   final Digest chainId;
   List<KeyPair> keys;
+  /** The set in force: epoch 0 from the keys, later ones from {@link #enterEpoch}. */
+  private ValidatorSet current;
   private Block tip;
   private QuorumCert tipQc;
   private long envelopeNonce;
@@ -44,6 +47,7 @@ final class BridgeFixture {
   private BridgeFixture(Digest chainId, List<KeyPair> keys) {
     this.chainId = chainId;
     this.keys = keys;
+    this.current = keys.isEmpty() ? null : new ValidatorSet(chainId, publicKeys(keys), TIMING);
     this.tipQc = keys.isEmpty() ? null : set().genesisQc();
   }
 
@@ -90,7 +94,19 @@ final class BridgeFixture {
       3_600_000);
 
   ValidatorSet set() {
-    return new ValidatorSet(chainId, publicKeys(keys), TIMING);
+    return current;
+  }
+
+  /**
+   * The chain's next epoch, as its validators start it: {@code next} sign from here on, under
+   * the new epoch's signing chain id, and the next block (round 1) extends {@code base}, the
+   * block that ended the epoch.
+   */
+  void enterEpoch(List<KeyPair> next, Block base) {
+    current = current.next(publicKeys(next), base.id(), base.height(), base.time());
+    keys = next;
+    tip = base;
+    tipQc = current.genesisQc();
   }
 
   /** The same chain so far, growing separately from here (to fork it). */
@@ -98,6 +114,7 @@ final class BridgeFixture {
     BridgeFixture f = new BridgeFixture(chainId, keys);
     f.tip = tip;
     f.tipQc = tipQc;
+    f.current = current;
     f.envelopeNonce = envelopeNonce + 1_000_000;
     return f;
   }
@@ -110,7 +127,12 @@ final class BridgeFixture {
   }
 
   Block append(List<Transaction> txs) {
-    long round = tip == null ? 1 : tip.round() + 1;
+    return append(txs, 1);
+  }
+
+  /** A block {@code rounds} rounds after its parent's (more than 1: rounds timed out between). */
+  Block append(List<Transaction> txs, int rounds) {
+    long round = tipQc.round() + rounds;
     long height = tip == null ? 1 : tip.height() + 1;
     BlockTime time = tip == null
         ? TIMING.next(TIMING.genesis(), round)
@@ -131,8 +153,8 @@ final class BridgeFixture {
     TreeMap<Integer, byte[]> sigs = new TreeMap<>();
     int quorum = signers.size() - (signers.size() - 1) / 3;
     for (int i = 0; i < quorum; i++) {
-      sigs.put(i, Vote.sign(data, i, new FalconSigner(signers.get(i).getPrivate()), chainId)
-          .signature());
+      sigs.put(i, Vote.sign(data, i, new FalconSigner(signers.get(i).getPrivate()),
+          current.signingChainId()).signature());
     }
     return new QuorumCert(data, sigs);
   }
@@ -185,9 +207,20 @@ final class BridgeFixture {
   static final OwnerAuthorization ANY_OWNER =
       new OwnerAuthorization(List.of(new byte[] {0x30, 0}), new byte[] {1, 2, 3});
 
+  /** A change to {@code next}, authorized by a quorum of the set in force. */
   Transaction validatorSetChange(List<KeyPair> next) {
+    return validatorSetChange(next, current.quorum());
+  }
+
+  /** A change to {@code next} signed by the first {@code signers} validators in force. */
+  Transaction validatorSetChange(List<KeyPair> next, int signers) {
+    TreeMap<Integer, byte[]> sigs = new TreeMap<>();
+    for (int i = 0; i < signers; i++) {
+      sigs.put(i, EpochChange.sign(current, publicKeys(next),
+          new FalconSigner(keys.get(i).getPrivate())));
+    }
     return envelope(TransactionKind.VALIDATOR_SET_CHANGE,
-        ValidatorSetChange.encode(publicKeys(next)));
+        new EpochChange(publicKeys(next), sigs).encode());
   }
 
   record Committed(Block block, CommitCertificate certificate) {

@@ -214,7 +214,7 @@ class BridgeTest {
     CaesarTransaction.Redeem earlyClaim = relayed(chainA.chainId, BOB, 1_000, early.proof(1));
     // The old validators keep signing a fork of their own after they were replaced.
     BridgeFixture oldFork = chainA.fork();
-    chainA.keys = nextSetA;
+    chainA.enterEpoch(nextSetA, change.block());
     CaesarTransaction.Lock forged = new CaesarTransaction.Lock(1, chainB.chainId, MALLORY, 9_999);
     BridgeFixture.Committed stale = oldFork.commit(List.of(oldFork.caesar(forged)));
     Outcome o = redeem(escrowB, relayed(chainA.chainId, MALLORY, 9_999, stale.proof(0)), AT);
@@ -272,10 +272,11 @@ class BridgeTest {
     BridgeFixture.Committed change = chainA.commit(List.of(chainA.validatorSetChange(nextSetA)));
     BridgeLightClient client = client(chainA);
     assertEquals(new Outcome.Applied(1), client.followValidatorSet(change.proof(0)));
+    chainA.enterEpoch(nextSetA, change.block());
     CommitCertificate byNewSet =
         new CommitCertificate(chainA.qc(first.certificate().qc().data(), nextSetA));
-    // A valid certificate of the new set, refused only because height 1 is in epoch 0.
-    assertTrue(byNewSet.verify(client.validatorSet(), new FalconVerifier()).accepted());
+    // Valid signatures of the new set, refused only because height 1 is in epoch 0.
+    assertTrue(byNewSet.qc().verify(client.validatorSet(), new FalconVerifier()).accepted());
     Outcome o = client.verifyTransfer(new InclusionProof(List.of(first.block().header()), byNewSet,
         first.block().transactions().get(1), 1, first.proof(1).path())).refusal();
     assertRefused(Rejection.FORGED_CERTIFICATE, o);

@@ -36,6 +36,9 @@ public final class BftCore {
   private final TransactionValidator transactions;
   /** Wall-clock milliseconds: block timestamps are stamped and checked with it, nothing else. */
   private final LongSupplier clock;
+  private final EpochBoundary boundary;
+  /** Set once a committed block ended the epoch: every later input is ignored. */
+  private boolean halted;
 
   private SafetyState safety;
   private long round;
@@ -46,6 +49,7 @@ public final class BftCore {
   private final Map<Digest, Block> blocks = new HashMap<>();
   private final ArrayDeque<Block> committedWindow = new ArrayDeque<>();
   private final Map<Digest, Boolean> verifiedCerts = bounded(4096);
+  private final Map<Digest, Boolean> endsEpochCache = bounded(1024);
   private final TreeMap<Long, Proposal> proposals = new TreeMap<>();
   private final TreeMap<Long, Map<Integer, Vote>> votes = new TreeMap<>();
   private final TreeMap<Long, Map<Integer, Timeout>> timeouts = new TreeMap<>();
@@ -72,7 +76,7 @@ public final class BftCore {
 
   private BftCore(BftConfig config, ValidatorSet set, int self, Signer signer,
       SignatureVerifier verifier, TransactionValidator transactions, SafetyState safety,
-      CommittedTip tip, LongSupplier clock) {
+      CommittedTip tip, LongSupplier clock, EpochBoundary boundary) {
     if (set.size() < 2) {
       throw new IllegalArgumentException("BFT needs at least 2 validators");
     }
@@ -86,6 +90,7 @@ public final class BftCore {
     this.verifier = verifier;
     this.transactions = transactions;
     this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    this.boundary = java.util.Objects.requireNonNull(boundary, "boundary");
     this.safety = safety;
     this.tip = tip;
     this.highQc = safety.highQc();
@@ -104,8 +109,18 @@ public final class BftCore {
    */
   public static BftCore create(BftConfig config, ValidatorSet set, int self, Signer signer,
       SignatureVerifier verifier, TransactionValidator transactions, LongSupplier clock) {
+    return create(config, set, self, signer, verifier, transactions, clock, EpochBoundary.NEVER);
+  }
+
+  /**
+   * A validator starting {@code set}'s epoch (the chain's genesis in epoch 0, the base block of a
+   * later epoch); {@code boundary} says which committed block ends it ({@link Output.EpochEnded}).
+   */
+  public static BftCore create(BftConfig config, ValidatorSet set, int self, Signer signer,
+      SignatureVerifier verifier, TransactionValidator transactions, LongSupplier clock,
+      EpochBoundary boundary) {
     return new BftCore(config, set, self, signer, verifier, transactions,
-        SafetyState.initial(set), CommittedTip.genesis(set), clock);
+        SafetyState.initial(set), CommittedTip.genesis(set), clock, boundary);
   }
 
   /**
@@ -115,11 +130,23 @@ public final class BftCore {
   public static BftCore restore(BftConfig config, ValidatorSet set, int self, Signer signer,
       SignatureVerifier verifier, TransactionValidator transactions, SafetyState persisted,
       CommittedTip tip, LongSupplier clock) {
-    return new BftCore(config, set, self, signer, verifier, transactions, persisted, tip, clock);
+    return new BftCore(config, set, self, signer, verifier, transactions, persisted, tip, clock,
+        EpochBoundary.NEVER);
+  }
+
+  /** {@link #restore} within an epoch that {@code boundary} may end. */
+  public static BftCore restore(BftConfig config, ValidatorSet set, int self, Signer signer,
+      SignatureVerifier verifier, TransactionValidator transactions, SafetyState persisted,
+      CommittedTip tip, LongSupplier clock, EpochBoundary boundary) {
+    return new BftCore(config, set, self, signer, verifier, transactions, persisted, tip, clock,
+        boundary);
   }
 
   /** The first step after create or restore: arms the round timer, proposes if leader. */
   public Step start() {
+    if (halted) {
+      return finish();
+    }
     out.add(new Output.SetTimer(round, timeoutFor(round)));
     if (set.leader(round) == self) {
       propose(false);
@@ -129,6 +156,9 @@ public final class BftCore {
   }
 
   public Step handle(Input input) {
+    if (halted) {
+      return finish();
+    }
     if (input instanceof Input.Received r) {
       if (r.from() != self && set.contains(r.from())) {
         receive(r.from(), r.message());
@@ -156,6 +186,15 @@ public final class BftCore {
 
   public long round() {
     return round;
+  }
+
+  /** Whether a committed block ended this core's epoch (it then ignores every input). */
+  public boolean halted() {
+    return halted;
+  }
+
+  public ValidatorSet validatorSet() {
+    return set;
   }
 
   public QuorumCert highQc() {
@@ -209,7 +248,7 @@ public final class BftCore {
   /** Own messages are handled after the current one, not recursively, to keep steps flat. */
   private void drainSelf() {
     ConsensusMessage m;
-    while ((m = toSelf.poll()) != null) {
+    while (!halted && (m = toSelf.poll()) != null) {
       receive(self, m);
     }
   }
@@ -219,6 +258,9 @@ public final class BftCore {
   }
 
   private void receive(int from, ConsensusMessage message) {
+    if (halted) {
+      return;
+    }
     if (message instanceof Proposal p) {
       onProposal(from, p);
     } else if (message instanceof Vote v) {
@@ -244,6 +286,9 @@ public final class BftCore {
   // ---------------------------------------------------------------- rounds
 
   private void enterRound(long r) {
+    if (halted) {
+      return;
+    }
     round = r;
     votes.headMap(r - 1).clear();
     timeouts.headMap(r).clear();
@@ -274,6 +319,9 @@ public final class BftCore {
         commitQc = qc;
         tryCommit();
       }
+    }
+    if (halted) {
+      return;
     }
     if (qc.round() + 1 > round) {
       enterRound(qc.round() + 1);
@@ -317,7 +365,7 @@ public final class BftCore {
   // ---------------------------------------------------------------- proposals and votes
 
   private void propose(boolean evenIfIdle) {
-    if (SafetyRules.canPropose(safety, round).rejected()) {
+    if (halted || SafetyRules.canPropose(safety, round).rejected()) {
       return;
     }
     if (!evenIfIdle && config.idleProposalDelayMillis() > 0 && pool.isEmpty()
@@ -342,8 +390,11 @@ public final class BftCore {
       return;
     }
     BlockTime time = set.timing().next(parent, clock.getAsLong());
-    Block block = new Block(round, highQc.height() + 1, self, highQc, time, selectBatch());
-    Proposal proposal = Proposal.sign(block, tc, signer, set.chainId());
+    // Above an uncommitted block that ends the epoch only empty blocks get votes (see vote).
+    List<Transaction> batch = endingAtOrBelow(highQc.blockId()) == Boolean.FALSE
+        ? selectBatch() : List.of();
+    Block block = new Block(round, highQc.height() + 1, self, highQc, time, batch);
+    Proposal proposal = Proposal.sign(block, tc, signer, set.signingChainId());
     proposals.put(round, proposal);
     addBlock(block);
     // The own vote is what persists lastVotedRound: no vote, no proposal, so a restart cannot
@@ -483,6 +534,9 @@ public final class BftCore {
     if (tc != null) {
       observeTc(tc);
     }
+    if (halted) {
+      return;
+    }
     acceptBlock(from, p);
   }
 
@@ -530,6 +584,9 @@ public final class BftCore {
   }
 
   private boolean vote(Block b, TimeoutCert tc) {
+    if (halted) {
+      return false;
+    }
     Vote last = safety.lastVote();
     if (last != null && last.round() == b.round()) {
       // Seen again after a restart: the same vote may go out again, never another one.
@@ -544,7 +601,23 @@ public final class BftCore {
     if (b.proposer() != self && checkTransactions(b).rejected()) {
       return false;
     }
-    Vote vote = Vote.sign(VoteData.of(b), self, signer, set.chainId());
+    if (boundary != EpochBoundary.NEVER && commitQc != null) {
+      // A certified commit waits for blocks: it may end the epoch, and the epoch must end before
+      // this validator signs anything above it (otherwise a later, longer commit could end it
+      // elsewhere for validators that fetch slower).
+      return false;
+    }
+    Boolean above = b.transactions().isEmpty() ? Boolean.FALSE : endingAtOrBelow(b.parentId());
+    if (above == null || above) {
+      // A block above the change must be empty: whatever it carried could be committed by the
+      // ended epoch's certificate but never applied. Unknown ancestors may hold the change.
+      if (above != null) {
+        reject(b.proposer(), "proposal " + b + " carries transactions above a validator-set "
+            + "change that ends the epoch: only empty blocks may follow it");
+      }
+      return false;
+    }
+    Vote vote = Vote.sign(VoteData.of(b), self, signer, set.signingChainId());
     persist(SafetyRules.afterVote(safety, vote, b.qc(), highQc, highTc));
     send(set.leader(b.round() + 1), vote);
     return true;
@@ -654,6 +727,9 @@ public final class BftCore {
   }
 
   private void localTimeout() {
+    if (halted) {
+      return;
+    }
     if (timedOutIn(round)) {
       out.add(new Output.Broadcast(safety.lastTimeout()));
       return;
@@ -661,7 +737,7 @@ public final class BftCore {
     if (SafetyRules.canTimeout(safety, round, highQc, highTc).rejected()) {
       return;
     }
-    Timeout t = Timeout.sign(round, highQc, highTc, self, signer, set.chainId());
+    Timeout t = Timeout.sign(round, highQc, highTc, self, signer, set.signingChainId());
     persist(SafetyRules.afterTimeout(safety, t, highTc));
     broadcast(t);
   }
@@ -695,6 +771,9 @@ public final class BftCore {
       }
     }
     observeQc(t.highQc(), from == self ? nextPeer(self) : from);
+    if (halted) {
+      return;
+    }
     if (t.lastTc() != null) {
       observeTc(t.lastTc());
     }
@@ -840,10 +919,57 @@ public final class BftCore {
     Collections.reverse(chain);
     CommitCertificate certificate = new CommitCertificate(commitQc);
     commitQc = null;
+    Block ending = null;
     for (Block b : chain) {
       commit(b, certificate);
+      if (ending == null && endsEpoch(b)) {
+        ending = b;
+      } else if (ending != null && !b.transactions().isEmpty()) {
+        fault("block " + b + " above the epoch-ending " + ending + " carries transactions");
+      }
     }
     prune();
+    if (ending != null) {
+      // The epoch ends at the certified top of this batch: the change block, or an empty block
+      // above it when the change's child was not certified in the very next round.
+      halted = true;
+      toSelf.clear();
+      out.add(new Output.EpochEnded(chain.get(chain.size() - 1), ending, certificate));
+    }
+  }
+
+  /** The boundary's answer, asked once per block (it may verify a quorum of signatures). */
+  private boolean endsEpoch(Block b) {
+    if (boundary == EpochBoundary.NEVER || b.transactions().isEmpty()) {
+      return false;
+    }
+    return endsEpochCache.computeIfAbsent(b.id(), k -> boundary.endsEpoch(b));
+  }
+
+  /**
+   * Whether an uncommitted block from {@code id} down to the committed tip ends the epoch: TRUE,
+   * FALSE, or null when a block on the way is unknown here (then it is fetched).
+   */
+  private Boolean endingAtOrBelow(Digest id) {
+    if (boundary == EpochBoundary.NEVER) {
+      return Boolean.FALSE;
+    }
+    Digest cur = id;
+    for (int guard = 0; guard < 10_000 && !cur.equals(tip.id()); guard++) {
+      Block b = blocks.get(cur);
+      if (b == null) {
+        want(cur, nextPeer(self));
+        return null;
+      }
+      if (b.height() <= tip.height()) {
+        return Boolean.FALSE;
+      }
+      if (endsEpoch(b)) {
+        return Boolean.TRUE;
+      }
+      cur = b.parentId();
+    }
+    return Boolean.FALSE;
   }
 
   private void commit(Block b, CommitCertificate certificate) {

@@ -25,6 +25,10 @@ public record CommitCertificate(QuorumCert qc) {
       return Verdict.reject("certificate is not a 2-chain: rounds " + qc.data().parentRound()
           + " and " + qc.round() + " are not consecutive above genesis");
     }
+    if (height() <= set.genesisHeight()) {
+      return Verdict.reject("certificate commits height " + height() + ", not above the height "
+          + set.genesisHeight() + " epoch " + set.epoch() + " starts from");
+    }
     Verdict v = qc.verify(set, verifier);
     return v.accepted() ? v : Verdict.reject("commit certificate: " + v.reason());
   }

@@ -13,7 +13,7 @@ public record CommittedTip(Digest id, long round, long height, BlockTime time) {
   }
 
   public static CommittedTip genesis(ValidatorSet set) {
-    return new CommittedTip(set.genesisId(), 0, 0, set.timing().genesis());
+    return new CommittedTip(set.genesisId(), 0, set.genesisHeight(), set.genesisTime());
   }
 
   public static CommittedTip of(Block block) {

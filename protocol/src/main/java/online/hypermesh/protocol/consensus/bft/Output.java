@@ -20,6 +20,16 @@ public sealed interface Output {
    */
   record Commit(Block block, CommitCertificate certificate) implements Output {}
 
+  /**
+   * The epoch ended: {@code change}, a block holding a valid validator-set change, was committed
+   * (its {@link Commit}s precede this, in the same step). {@code base} is the certified top of
+   * that commit: the change block itself, or an empty block above it when the change's child was
+   * certified only after a timeout (only empty blocks get votes above a change). The core has
+   * halted and ignores every later input; the host starts the next epoch's core from {@code
+   * base} ({@link ValidatorSet#next}). {@code certificate} commits {@code base}.
+   */
+  record EpochEnded(Block base, Block change, CommitCertificate certificate) implements Output {}
+
   /** A transaction refused by the validator (blockId null when refused from the pool). */
   record TransactionRejected(Digest transactionId, Digest blockId, String reason) implements Output {}
 

@@ -28,7 +28,7 @@ public record Proposal(Block block, TimeoutCert tc, byte[] signature) implements
     if (!set.contains(proposer)) {
       return Verdict.reject("proposer " + proposer + " is not a validator");
     }
-    if (!verifier.verify(set.publicKey(proposer), signingBytes(set.chainId(), block.id()), signature)) {
+    if (!verifier.verify(set.publicKey(proposer), signingBytes(set.signingChainId(), block.id()), signature)) {
       return Verdict.reject("bad proposal signature from validator " + proposer);
     }
     return Verdict.accept();

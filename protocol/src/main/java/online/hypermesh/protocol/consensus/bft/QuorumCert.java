@@ -15,8 +15,8 @@ public record QuorumCert(VoteData data, SortedMap<Integer, byte[]> signatures) {
     signatures = Collections.unmodifiableSortedMap(new TreeMap<>(signatures));
   }
 
-  static QuorumCert genesis(Digest genesisId) {
-    return new QuorumCert(new VoteData(genesisId, 0, 0, Digest.ZERO, 0), new TreeMap<>());
+  static QuorumCert genesis(Digest genesisId, long height) {
+    return new QuorumCert(new VoteData(genesisId, 0, height, Digest.ZERO, 0), new TreeMap<>());
   }
 
   public Digest blockId() {
@@ -48,7 +48,7 @@ public record QuorumCert(VoteData data, SortedMap<Integer, byte[]> signatures) {
       return Verdict.reject(
           "quorum certificate has " + signatures.size() + " signatures, needs " + set.quorum());
     }
-    byte[] message = data.signingBytes(set.chainId());
+    byte[] message = data.signingBytes(set.signingChainId());
     for (Map.Entry<Integer, byte[]> e : signatures.entrySet()) {
       if (!set.contains(e.getKey())) {
         return Verdict.reject("quorum certificate signer " + e.getKey() + " is not a validator");

@@ -25,7 +25,7 @@ public record Timeout(long round, QuorumCert highQc, TimeoutCert lastTc, int sig
     if (lastTc != null && lastTc.round() >= round) {
       return Verdict.reject("timeout carries a TC not below its round");
     }
-    byte[] message = TimeoutCert.signingBytes(set.chainId(), round, highQc.round());
+    byte[] message = TimeoutCert.signingBytes(set.signingChainId(), round, highQc.round());
     if (!verifier.verify(set.publicKey(signer), message, signature)) {
       return Verdict.reject("bad timeout signature from validator " + signer);
     }

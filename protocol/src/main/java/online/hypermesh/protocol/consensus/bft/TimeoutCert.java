@@ -49,7 +49,7 @@ public record TimeoutCert(long round, SortedMap<Integer, Entry> entries) {
       if (e.getValue().highQcRound() >= round) {
         return Verdict.reject("timeout certificate entry claims a QC at or after its round");
       }
-      byte[] message = signingBytes(set.chainId(), round, e.getValue().highQcRound());
+      byte[] message = signingBytes(set.signingChainId(), round, e.getValue().highQcRound());
       if (!verifier.verify(set.publicKey(e.getKey()), message, e.getValue().signature())) {
         return Verdict.reject("timeout certificate: bad signature from validator " + e.getKey());
       }

@@ -19,7 +19,7 @@ public record Vote(VoteData data, int voter, byte[] signature) implements Consen
     if (shape.rejected()) {
       return shape;
     }
-    if (!verifier.verify(set.publicKey(voter), data.signingBytes(set.chainId()), signature)) {
+    if (!verifier.verify(set.publicKey(voter), data.signingBytes(set.signingChainId()), signature)) {
       return Verdict.reject("bad vote signature from validator " + voter);
     }
     return Verdict.accept();

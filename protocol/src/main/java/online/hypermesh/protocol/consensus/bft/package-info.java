@@ -58,6 +58,17 @@
  * <p>Two proposals or two votes signed by one validator for one round produce {@link
  * online.hypermesh.protocol.consensus.bft.Evidence} that anyone can verify.
  *
+ * <h2>Epochs</h2>
+ *
+ * <p>A committed VALIDATOR_SET_CHANGE authorized by a quorum of the set in force ({@link
+ * online.hypermesh.protocol.consensus.bft.EpochChange}) ends the epoch: the core, told by its
+ * {@link online.hypermesh.protocol.consensus.bft.EpochBoundary}, emits {@link
+ * online.hypermesh.protocol.consensus.bft.Output.EpochEnded} and halts in the same step. Above an
+ * uncommitted change only empty blocks get votes, and no vote is cast while a certified commit
+ * waits for blocks, so every validator ends the epoch at the same base block; the next epoch's
+ * core starts from it with {@link online.hypermesh.protocol.consensus.bft.ValidatorSet#next},
+ * whose signatures bind a signing chain id derived from the base. See docs/RECONFIGURATION.md.
+ *
  * <h2>Persist before send</h2>
  *
  * <p>A {@link online.hypermesh.protocol.consensus.bft.Step} may carry a {@link

@@ -17,6 +17,7 @@ import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
 import online.hypermesh.protocol.consensus.bft.FalconVerifier;
 import online.hypermesh.protocol.consensus.bft.SignatureVerifier;
 import online.hypermesh.protocol.consensus.bft.ValidatorSet;
@@ -36,8 +37,8 @@ import online.hypermesh.protocol.consensus.proof.TransactionDigest;
  * node actor) applies and reads.
  *
  * <p>Nothing is trusted from the caller: {@link #apply} checks the commit certificate's 2f+1
- * FALCON signatures against the genesis validator set and that the block extends the state's
- * tip by height and hash. A certificate may commit a descendant of the block (BFT commits a
+ * FALCON signatures against the validator set in force (the genesis set in epoch 0) and that the
+ * block extends the state's tip by height and hash. A certificate may commit a descendant of the block (BFT commits a
  * batch with the certificate of its highest block): such a block is held until the certified
  * block arrives and links the held ones to it through the parent ids, then all are applied in
  * order. Until then {@link #height()} does not move and apply returns nothing.
@@ -57,6 +58,13 @@ import online.hypermesh.protocol.consensus.proof.TransactionDigest;
  * only a genesis without a Caesar section uses its static {@link Genesis#stakes}. Plots and
  * regions stay as in genesis: a plot-registration transaction kind does not exist yet.
  *
+ * <p>Epochs: a committed block holding a valid validator-set change ({@link EpochChanges}) ends
+ * the epoch at the certified top of its commit (the change block, or the empty blocks the
+ * validators certified above it, see {@link online.hypermesh.protocol.consensus.bft.BftCore}); the
+ * next set ({@link ValidatorSet#next}) certifies every later block, and a certificate of the old
+ * set for a block above that is refused as a stale epoch. The epochs are derived from the blocks,
+ * so a replay from genesis switches at the same heights.
+ *
  * <p>Memory: the replay set keeps the ids whose referenced tick is still inside the freshness
  * window (older ones are refused as stale before the set matters); the tick ledger keeps the
  * blocks of twice that window (so a stale reference is reported as stale, not unknown). The
@@ -65,7 +73,10 @@ import online.hypermesh.protocol.consensus.proof.TransactionDigest;
 public final class ChainState {
 
   private final Genesis genesis;
-  private final ValidatorSet set;
+  /** The set in force: the genesis set until the first committed change. */
+  private ValidatorSet set;
+  /** Every epoch's set in order (the genesis set first); the last is {@link #set}. */
+  private final List<ValidatorSet> epochs = new ArrayList<>();
   private final SignatureVerifier verifier;
   private final Map<String, Long> stakes;
   /** Null when the genesis has no Caesar section. */
@@ -96,6 +107,7 @@ public final class ChainState {
   private ChainState(Genesis genesis, SignatureVerifier verifier) {
     this.genesis = genesis;
     this.set = genesis.validatorSet();
+    this.epochs.add(set);
     this.verifier = verifier;
     this.stakes = new HashMap<>(genesis.stakes());
     this.caesar = genesis.caesar() == null ? null : new CaesarState(genesis, verifier);
@@ -123,8 +135,20 @@ public final class ChainState {
     return genesis;
   }
 
+  /** The validator set in force: the genesis set until the first committed change. */
   public ValidatorSet validatorSet() {
     return set;
+  }
+
+  /** The current epoch: 0 until the first committed validator-set change. */
+  public long epoch() {
+    return set.epoch();
+  }
+
+  /** The set of epoch {@code epoch}, if the chain has reached it. */
+  public Optional<ValidatorSet> validatorSetOf(long epoch) {
+    return epoch < 0 || epoch >= epochs.size() ? Optional.empty()
+        : Optional.of(epochs.get((int) epoch));
   }
 
   /** The highest applied block's time as the BFT core records it (the tip to restore from). */
@@ -160,7 +184,7 @@ public final class ChainState {
   /**
    * Applies a committed block. Checks, before changing anything: {@code block} is at height
    * {@link #height()} + 1 (plus any held blocks) and its parent is the tip (or the last held
-   * block); {@code certificate} verifies against the genesis validator set and commits this
+   * block); {@code certificate} verifies against the validator set in force and commits this
    * block or a higher one. Returns the transactions applied by this call, in chain order: this
    * block's, or, when it completes a held batch, the whole batch's; empty while held.
    *
@@ -202,11 +226,42 @@ public final class ChainState {
       held.addLast(block);
       return List.of();
     }
-    List<AppliedTransaction> applied = new ArrayList<>();
-    while (!held.isEmpty()) {
-      applyBlock(held.removeFirst(), applied);
+    List<Block> batch = new ArrayList<>(held);
+    batch.add(block);
+    EpochChange change = null;
+    Block changeBlock = null;
+    for (Block b : batch) {
+      if (change != null && b.round() == batch.get(batch.indexOf(b) - 1).round() + 1) {
+        throw new CommitRejectedException("block " + b.id() + " at height " + b.height()
+            + " follows its parent in the next round, so the certificate on it committed the"
+            + " validator-set change at height " + changeBlock.height() + " and ended the epoch"
+            + " there: no block above may be committed in that epoch");
+      }
+      if (change != null && !b.transactions().isEmpty()) {
+        throw new CommitRejectedException("block " + b.id() + " at height " + b.height()
+            + " carries transactions above the validator-set change at height "
+            + changeBlock.height() + " in the same epoch: only empty blocks may follow it");
+      }
+      if (change == null) {
+        Optional<EpochChange> found = EpochChanges.find(b, set, verifier);
+        if (found.isPresent()) {
+          change = found.get();
+          changeBlock = b;
+        }
+      }
     }
-    applyBlock(block, applied);
+    List<AppliedTransaction> applied = new ArrayList<>();
+    held.clear();
+    for (Block b : batch) {
+      applyBlock(b, applied);
+    }
+    if (change != null) {
+      // The epoch ends at the certified top of the commit: the next set starts from it.
+      set = set.next(change.keys(), block.id(), block.height(), block.time());
+      epochs.add(set);
+      // Verified under the old set: none of them may pass unchecked under the new one.
+      verifiedCertificates.clear();
+    }
     return applied;
   }
 
@@ -217,6 +272,13 @@ public final class ChainState {
     }
     Verdict v = certificate.verify(set, verifier);
     if (v.rejected()) {
+      if (epochs.size() > 1
+          && certificate.qc().verify(epochs.get(epochs.size() - 2), verifier).accepted()) {
+        throw new CommitRejectedException("stale epoch: the certificate for height "
+            + certificate.height() + " is signed by the validator set of epoch "
+            + (set.epoch() - 1) + ", which ended at height " + set.genesisHeight()
+            + "; epoch " + set.epoch() + " certifies the blocks above it");
+      }
       throw new CommitRejectedException(v.reason());
     }
     verifiedCertificates.put(key, Boolean.TRUE);
@@ -378,6 +440,15 @@ public final class ChainState {
         .append(v)));
     if (caesar != null) {
       flush(sha, sb.append("|c").append(caesar.stateDigest().hex()));
+    }
+    // Epoch 0 adds nothing, so digests of chains without a change are as before.
+    for (ValidatorSet e : epochs.subList(1, epochs.size())) {
+      sb.append("|e").append(e.epoch()).append(',').append(e.genesisHeight()).append(',')
+          .append(e.genesisId().hex()).append(',').append(e.signingChainId().hex());
+      for (int i = 0; i < e.size(); i++) {
+        sb.append(',').append(Digest.sha256(e.publicKey(i)).hex());
+      }
+      flush(sha, sb);
     }
     return Digest.of(sha.digest());
   }
