@@ -80,6 +80,8 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1308, Validator.SafetyStateChanged.class)
         .register(1309, Validator.BlockCommitted.class)
         .register(1310, Validator.State.class)
+        .register(1311, Validator.EpochEnding.class)
+        .register(1312, Validator.EpochStarted.class)
         // The chain keeper: 1340-1359 (1320-1339 are the chain's client API, in ProtocolRegistrar).
         .register(1340, ChainKeeper.Committed.class)
         .register(1341, ChainKeeper.Rejected.class)

@@ -123,7 +123,7 @@ final class ValidatorCluster implements AutoCloseable {
         ValidatorSettings settings = new ValidatorSettings(bft, genesis.validatorSet(), i,
             new FalconSigner(validators.get(i).privateKey()), new FalconVerifier(), proofs, 100);
         spawnedRefs.add(context.spawn(Validator.create(settings,
-            ReceptionistNetwork.factory(genesis.chainId(), i, VALIDATORS), commits.listener(i, state)),
+            ReceptionistNetwork.factory(), commits.listener(i, state)),
             "validator-" + i));
       }
       spawned.complete(spawnedRefs);

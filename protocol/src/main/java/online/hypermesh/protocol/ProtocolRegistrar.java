@@ -72,6 +72,10 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         .register(1331, ChainResponse.Submitted.class)
         .register(1332, ChainResponse.Reason.class)
         .register(1333, ChainResponse.Rejected.class)
+        .register(1334, ChainRequest.Epoch.class)
+        .register(1335, ChainRequest.EpochSubmit.class)
+        .register(1336, ChainResponse.EpochMember.class)
+        .register(1337, ChainResponse.Epoch.class)
         // CAES over the chain API (600-639, the Caesar range).
         .register(600, ChainRequest.CaesarAccount.class)
         .register(601, ChainRequest.CaesarSupply.class)

@@ -12,20 +12,20 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * Follows the receptionist listing of every other validator of a chain and keeps the current ref
+ * Follows the receptionist listing of every other validator of an epoch and keeps the current ref
  * per index in {@code peers}, which the validator reads when it sends.
  */
 final class PeerDirectory {
 
   private PeerDirectory() {}
 
-  static Behavior<Receptionist.Listing> create(Digest chainId, int self,
+  static Behavior<Receptionist.Listing> create(Digest signingChainId, int self,
       AtomicReferenceArray<ActorRef<Validator.Command>> peers) {
     return Behaviors.setup(context -> {
       Map<ServiceKey<Validator.Command>, Integer> indexByKey = new HashMap<>();
       for (int i = 0; i < peers.length(); i++) {
         if (i != self) {
-          ServiceKey<Validator.Command> key = ReceptionistNetwork.key(chainId, i);
+          ServiceKey<Validator.Command> key = ReceptionistNetwork.key(signingChainId, i);
           indexByKey.put(key, i);
           context.getSystem().receptionist().tell(Receptionist.subscribe(key, context.getSelf()));
         }

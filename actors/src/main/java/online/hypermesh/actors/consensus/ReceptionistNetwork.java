@@ -2,56 +2,76 @@ package online.hypermesh.actors.consensus;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * Validators find each other through the Pekko receptionist: one service key per chain and
- * validator index, so a listing names the index without trusting anything the peer says. Works
- * in one ActorSystem and across a cluster (the receptionist is cluster-aware); the messages are
- * {@link Validator.Deliver} records carrying Codec bytes.
+ * Validators find each other through the Pekko receptionist: one service key per epoch (its
+ * signing chain id, the chain id in epoch 0) and validator index, so a listing names the index
+ * without trusting anything the peer says, and validators of two epochs never mix. Works in one
+ * ActorSystem and across a cluster (the receptionist is cluster-aware).
  */
 public final class ReceptionistNetwork implements ValidatorNetwork {
 
-  private final int self;
-  private final AtomicReferenceArray<ActorRef<Validator.Command>> peers;
+  private final ActorContext<Validator.Command> context;
+  private int self = -1;
+  private AtomicReferenceArray<ActorRef<Validator.Command>> peers = new AtomicReferenceArray<>(0);
+  private ActorRef<?> directory;
 
-  private ReceptionistNetwork(int self, AtomicReferenceArray<ActorRef<Validator.Command>> peers) {
-    this.self = self;
-    this.peers = peers;
+  private ReceptionistNetwork(ActorContext<Validator.Command> context) {
+    this.context = context;
   }
 
-  public static ServiceKey<Validator.Command> key(Digest chainId, int index) {
-    return ServiceKey.create(Validator.Command.class, "hm-validator-" + chainId.hex() + "-" + index);
+  public static ServiceKey<Validator.Command> key(Digest signingChainId, int index) {
+    return ServiceKey.create(Validator.Command.class,
+        "hm-validator-" + signingChainId.hex() + "-" + index);
   }
 
-  /** Registers the opening validator under its key and follows the other validators' keys. */
-  public static ValidatorNetwork.Factory factory(Digest chainId, int self, int validators) {
-    return context -> {
-      context.getSystem().receptionist()
-          .tell(Receptionist.register(key(chainId, self), context.getSelf()));
-      AtomicReferenceArray<ActorRef<Validator.Command>> peers =
-          new AtomicReferenceArray<>(validators);
-      context.spawn(PeerDirectory.create(chainId, self, peers), "peers");
-      return new ReceptionistNetwork(self, peers);
-    };
+  public static ValidatorNetwork.Factory factory() {
+    return ReceptionistNetwork::new;
   }
 
   @Override
-  public void send(int validatorIndex, byte[] message) {
+  public void join(ValidatorSet set, int index, boolean follow) {
+    context.getSystem().receptionist()
+        .tell(Receptionist.register(key(set.signingChainId(), index), context.getSelf()));
+    if (!follow) {
+      return;
+    }
+    leave();
+    self = index;
+    peers = new AtomicReferenceArray<>(set.size());
+    directory = context.spawn(PeerDirectory.create(set.signingChainId(), index, peers),
+        "peers-" + set.epoch());
+  }
+
+  @Override
+  public void leave() {
+    if (directory != null) {
+      context.stop(directory);
+      directory = null;
+    }
+    self = -1;
+    peers = new AtomicReferenceArray<>(0);
+  }
+
+  @Override
+  public void send(int validatorIndex, Validator.Deliver message) {
     if (validatorIndex < 0 || validatorIndex >= peers.length() || validatorIndex == self) {
       return;
     }
     ActorRef<Validator.Command> peer = peers.get(validatorIndex);
     // Not yet (or no longer) listed: the message is lost, as on any network; timeouts recover.
     if (peer != null) {
-      peer.tell(new Validator.Deliver(self, message));
+      peer.tell(message);
     }
   }
 
   @Override
-  public void broadcast(byte[] message) {
+  public void broadcast(Validator.Deliver message) {
     for (int i = 0; i < peers.length(); i++) {
       send(i, message);
     }

@@ -1,8 +1,16 @@
 package online.hypermesh.actors.consensus;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import online.hypermesh.protocol.consensus.bft.Block;
+import online.hypermesh.protocol.consensus.bft.CommitCertificate;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
+import online.hypermesh.protocol.consensus.chain.EpochChanges;
 import online.hypermesh.protocol.consensus.bft.BftCore;
 import online.hypermesh.protocol.consensus.bft.BlockTime;
 import online.hypermesh.protocol.consensus.bft.Codec;
@@ -40,6 +48,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>A failed journal write stops the validator (Pekko's default), which is safe: nothing signed
  * under the unwritten state has left. Its parent restarts it, and recovery reads the journal.
+ *
+ * <p>Epochs (docs/RECONFIGURATION.md): when its core commits a quorum-authorized validator-set
+ * change and ends the epoch, the validator persists {@link EpochStarted} with the commits, then
+ * runs the next epoch's core if its key is in the new set (its index may differ), else retires:
+ * it answers nothing but endings and refuses new transactions. The core that ends an epoch stops
+ * at once, so a validator that missed the last certificate would wait for ever: any message of
+ * an ended epoch is answered with that epoch's {@link EpochEnding} (its last blocks and
+ * certificate), which the lagging validator checks against its own set and takes as committed.
  */
 public final class Validator
     extends EventSourcedBehavior<Validator.Command, Validator.Event, Validator.State> {
@@ -48,8 +64,20 @@ public final class Validator
 
   public sealed interface Command extends KryoMessage {}
 
-  /** An encoded {@link ConsensusMessage} from validator {@code from} (its claim; signatures decide). */
-  public record Deliver(int from, byte[] message) implements Command {}
+  /**
+   * An encoded {@link ConsensusMessage} from validator {@code from} of epoch {@code epoch} (its
+   * claims; signatures decide), whose committed tip is at {@code tipHeight}. {@code replyTo} gets
+   * the {@link EpochEnding} when that epoch has ended here.
+   */
+  public record Deliver(int from, long epoch, long tipHeight, byte[] message,
+      ActorRef<Command> replyTo) implements Command {}
+
+  /**
+   * How epoch {@code epoch} ended: its last blocks up to the base block (Codec encodings, parent
+   * first) and the certificate that committed them; checked by the receiver against its own set.
+   */
+  public record EpochEnding(long epoch, List<byte[]> blocks, byte[] certificate)
+      implements Command {}
 
   /** Transactions for this validator's pool; ids are 32-byte digests chosen by the sender. */
   public record Submit(List<SubmittedTransaction> transactions) implements Command {}
@@ -58,16 +86,19 @@ public final class Validator
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-  /** Sent to itself once recovery is done: the core starts only then. */
-  public record Start() implements Command {}
+  /** Sent to itself once recovery is done, and when an epoch begins: its core starts only then. */
+  public record Start(long epoch) implements Command {}
 
-  public record RoundTimerFired(long round) implements Command {}
+  public record RoundTimerFired(long epoch, long round) implements Command {}
 
-  public record ProposalTimerFired(long round) implements Command {}
+  public record ProposalTimerFired(long epoch, long round) implements Command {}
 
-  /** {@code lastBlockId} is empty at height 0 (genesis). */
+  /**
+   * {@code lastBlockId} is empty at height 0 (genesis); {@code validator} is the index in the
+   * epoch's set, -1 once retired.
+   */
   public record Status(int validator, long height, byte[] lastBlockId, long round,
-      long lastVotedRound, int pooledTransactions) implements KryoMessage {}
+      long lastVotedRound, int pooledTransactions, long epoch) implements KryoMessage {}
 
   public sealed interface Event extends KryoMessage {}
 
@@ -83,21 +114,39 @@ public final class Validator
       implements Event {}
 
   /**
-   * What survives a crash, also the snapshot: the encoded safety state (null before the first
-   * signature) and the committed tip with its time (null id and hash at genesis).
+   * The epoch after the last one ended here: its validators' keys and the base block it starts
+   * from (id, height, time), with the ended epoch's ending, kept to answer validators still in it.
+   */
+  public record EpochStarted(List<byte[]> keys, byte[] baseId, long baseHeight, long tickCount,
+      byte[] tickHash, long timestampMillis, List<byte[]> endingBlocks, byte[] endingCertificate)
+      implements Event {}
+
+  /**
+   * What survives a crash, also the snapshot: the encoded safety state of the current epoch (null
+   * before its first signature), the committed tip with its time (null id and hash at genesis),
+   * and every epoch started after genesis, in order.
    */
   public record State(byte[] safetyState, long height, long round, byte[] tipId,
-      long tickCount, byte[] tickHash, long timestampMillis) implements KryoMessage {
+      long tickCount, byte[] tickHash, long timestampMillis, List<EpochStarted> epochs)
+      implements KryoMessage {
 
-    static final State EMPTY = new State(null, 0, 0, null, 0, null, 0);
+    static final State EMPTY = new State(null, 0, 0, null, 0, null, 0, List.of());
   }
+
+  /** Blocks before the change kept in an ending, for a validator a few commits behind. */
+  static final int ENDING_LEAD_BLOCKS = 4;
 
   private final ActorContext<Command> context;
   private final ValidatorSettings settings;
   private final ValidatorNetwork network;
   private final CommitListener listener;
+  private final byte[] ownKey;
+  /** The set of the current epoch; {@code core} is null once this validator is not in it. */
+  private ValidatorSet set;
   private BftCore core;
   private boolean started;
+  /** The current epoch's recent commits, for its ending. */
+  private final ArrayDeque<Block> recent = new ArrayDeque<>();
 
   public static Behavior<Command> create(ValidatorSettings settings,
       ValidatorNetwork.Factory network, CommitListener listener) {
@@ -105,7 +154,7 @@ public final class Validator
         new Validator(context, settings, network.open(context), listener));
   }
 
-  /** One journal per chain and validator index. */
+  /** One journal per chain and genesis validator index, whatever the epoch. */
   public static PersistenceId persistenceId(Digest chainId, int index) {
     return PersistenceId.of(TYPE, chainId.hex() + "-" + index);
   }
@@ -117,6 +166,7 @@ public final class Validator
     this.settings = settings;
     this.network = network;
     this.listener = listener;
+    this.ownKey = settings.set().publicKey(settings.self());
   }
 
   @Override
@@ -138,7 +188,22 @@ public final class Validator
   }
 
   private void recovered(State state) {
-    SafetyState safety = SafetyState.initial(settings.set());
+    set = settings.set();
+    for (EpochStarted e : state.epochs()) {
+      int before = indexOf(set);
+      if (before >= 0) {
+        // Validators still in that epoch can ask this one for its ending.
+        network.join(set, before, false);
+      }
+      set = next(set, e);
+    }
+    int self = indexOf(set);
+    if (self < 0) {
+      core = null;
+      context.getLog().info("validator recovered retired: not in the set of epoch {}", set.epoch());
+      return;
+    }
+    SafetyState safety = SafetyState.initial(set);
     if (state.safetyState() != null) {
       var decoded = Codec.decodeSafetyState(state.safetyState());
       if (!decoded.ok()) {
@@ -148,16 +213,32 @@ public final class Validator
       }
       safety = decoded.value();
     }
-    CommittedTip tip = state.tipId() == null
-        ? CommittedTip.genesis(settings.set())
+    CommittedTip tip = state.height() == set.genesisHeight()
+        ? CommittedTip.genesis(set)
         : new CommittedTip(Digest.of(state.tipId()), state.round(), state.height(),
             new BlockTime(state.tickCount(), Digest.of(state.tickHash()), state.timestampMillis()));
-    core = BftCore.restore(settings.config(), settings.set(), settings.self(), settings.signer(),
-        settings.verifier(), settings.transactions(), safety, tip, settings.clock());
-    context.getLog().info("validator {} recovered at height {}, last voted round {}",
-        settings.self(), tip.height(), safety.lastVotedRound());
+    core = BftCore.restore(settings.config(), set, self, settings.signer(),
+        settings.verifier(), settings.transactions(), safety, tip, settings.clock(),
+        EpochChanges.boundary(set, settings.verifier()));
+    network.join(set, self, true);
+    context.getLog().info("validator {} of epoch {} recovered at height {}, last voted round {}",
+        self, set.epoch(), tip.height(), safety.lastVotedRound());
     started = false;
-    context.getSelf().tell(new Start());
+    context.getSelf().tell(new Start(set.epoch()));
+  }
+
+  private int indexOf(ValidatorSet s) {
+    for (int i = 0; i < s.size(); i++) {
+      if (Arrays.equals(s.publicKey(i), ownKey)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static ValidatorSet next(ValidatorSet current, EpochStarted e) {
+    return current.next(e.keys(), Digest.of(e.baseId()), e.baseHeight(),
+        new BlockTime(e.tickCount(), Digest.of(e.tickHash()), e.timestampMillis()));
   }
 
   @Override
@@ -165,20 +246,14 @@ public final class Validator
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(GetStatus.class, (state, get) -> Effect().none().thenRun(s ->
             get.replyTo().tell(status(state))))
-        .onCommand(Start.class, (state, start) -> {
-          if (started) {
-            // Starting twice would re-arm timers and re-propose; only recovery sends Start.
-            return Effect().none();
-          }
-          started = true;
-          return carryOut(core.start()).thenUnstashAll();
-        })
+        .onCommand(Start.class, this::start)
         .onCommand(Deliver.class, this::deliver)
+        .onCommand(EpochEnding.class, this::takeEnding)
         .onCommand(Submit.class, this::submit)
-        .onCommand(RoundTimerFired.class,
-            (state, timer) -> handle(new Input.TimerExpired(timer.round())))
-        .onCommand(ProposalTimerFired.class,
-            (state, timer) -> handle(new Input.ProposalDue(timer.round())))
+        .onCommand(RoundTimerFired.class, (state, timer) -> timer.epoch() == set.epoch()
+            ? handle(new Input.TimerExpired(timer.round())) : Effect().none())
+        .onCommand(ProposalTimerFired.class, (state, timer) -> timer.epoch() == set.epoch()
+            ? handle(new Input.ProposalDue(timer.round())) : Effect().none())
         .build();
   }
 
@@ -187,14 +262,39 @@ public final class Validator
     return newEventHandlerBuilder().forAnyState()
         .onEvent(SafetyStateChanged.class, (state, event) ->
             new State(event.safetyState(), state.height(), state.round(), state.tipId(),
-                state.tickCount(), state.tickHash(), state.timestampMillis()))
+                state.tickCount(), state.tickHash(), state.timestampMillis(), state.epochs()))
         .onEvent(BlockCommitted.class, (state, event) ->
             new State(state.safetyState(), event.height(), event.round(), event.blockId(),
-                event.tickCount(), event.tickHash(), event.timestampMillis()))
+                event.tickCount(), event.tickHash(), event.timestampMillis(), state.epochs()))
+        .onEvent(EpochStarted.class, (state, event) -> {
+          List<EpochStarted> epochs = new ArrayList<>(state.epochs());
+          epochs.add(event);
+          // The new epoch starts from its base block with a fresh safety state.
+          return new State(null, event.baseHeight(), 0, event.baseId(), event.tickCount(),
+              event.tickHash(), event.timestampMillis(), List.copyOf(epochs));
+        })
         .build();
   }
 
+  private Effect<Event, State> start(State state, Start start) {
+    if (started || core == null || start.epoch() != set.epoch()) {
+      // Starting twice would re-arm timers and re-propose; a stale Start is for an ended core.
+      return Effect().none();
+    }
+    started = true;
+    return carryOut(core.start()).thenUnstashAll();
+  }
+
   private Effect<Event, State> deliver(State state, Deliver deliver) {
+    if (deliver.epoch() < set.epoch()) {
+      answerWithEnding(state, deliver);
+      return Effect().none();
+    }
+    if (core == null || deliver.epoch() > set.epoch()) {
+      // A later epoch: this validator is behind and learns the ending from the validators still
+      // in its own epoch (or it retired, and has nothing to do with it).
+      return Effect().none();
+    }
     if (!started) {
       return Effect().stash();
     }
@@ -208,6 +308,16 @@ public final class Validator
   }
 
   private Effect<Event, State> submit(State state, Submit submit) {
+    if (core == null) {
+      for (SubmittedTransaction t : submit.transactions()) {
+        if (t != null && t.id() != null && t.id().length == Digest.LENGTH) {
+          listener.rejected(Digest.of(t.id()), null, "this node is not a validator of epoch "
+              + set.epoch() + " (it retired when the validator set changed): submit to a node"
+              + " of the current set");
+        }
+      }
+      return Effect().none();
+    }
     if (!started) {
       return Effect().stash();
     }
@@ -226,6 +336,9 @@ public final class Validator
   }
 
   private Effect<Event, State> handle(Input input) {
+    if (core == null) {
+      return Effect().none();
+    }
     if (!started) {
       return Effect().stash();
     }
@@ -240,29 +353,70 @@ public final class Validator
     }
     for (Output output : step.outputs()) {
       if (output instanceof Output.Commit c) {
-        BlockTime time = c.block().time();
-        events.add(new BlockCommitted(c.block().height(), c.block().round(),
-            c.block().id().bytes(), Codec.encode(c.block()), Codec.encode(c.certificate()),
-            time.tickCount(), time.tickHash().bytes(), time.timestampMillis()));
+        events.add(committed(c.block(), c.certificate()));
+      } else if (output instanceof Output.EpochEnded e) {
+        List<Block> commits = new ArrayList<>();
+        for (Output o : step.outputs()) {
+          if (o instanceof Output.Commit c) {
+            commits.add(c.block());
+          }
+        }
+        events.add(epochStarted(e.base(), e.change(), e.certificate(), commits));
       }
     }
     EffectBuilder<Event, State> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
-    return effect.thenRun(s -> perform(step.outputs()));
+    long epoch = set.epoch();
+    return effect.thenRun(s -> perform(step.outputs(), s, epoch));
   }
 
-  private void perform(List<Output> outputs) {
+  private static BlockCommitted committed(Block block, CommitCertificate certificate) {
+    BlockTime time = block.time();
+    return new BlockCommitted(block.height(), block.round(), block.id().bytes(),
+        Codec.encode(block), Codec.encode(certificate), time.tickCount(), time.tickHash().bytes(),
+        time.timestampMillis());
+  }
+
+  /** The next epoch's start, with this epoch's ending: the change's few predecessors up to base. */
+  private EpochStarted epochStarted(Block base, Block change, CommitCertificate certificate,
+      List<Block> justCommitted) {
+    List<Block> known = new ArrayList<>(recent);
+    known.addAll(justCommitted);
+    List<byte[]> ending = new ArrayList<>();
+    for (Block b : known) {
+      if (b.height() >= change.height() - ENDING_LEAD_BLOCKS && b.height() <= base.height()) {
+        ending.add(Codec.encode(b));
+      }
+    }
+    EpochChange next = EpochChanges.find(change, set, settings.verifier()).orElseThrow(() ->
+        new IllegalStateException("the core ended epoch " + set.epoch() + " on block "
+            + change.id() + ", which carries no valid change"));
+    BlockTime time = base.time();
+    return new EpochStarted(next.keys(), base.id().bytes(), base.height(), time.tickCount(),
+        time.tickHash().bytes(), time.timestampMillis(), List.copyOf(ending),
+        Codec.encode(certificate));
+  }
+
+  private void perform(List<Output> outputs, State state, long epoch) {
+    if (epoch != set.epoch()) {
+      // The epoch ended between the step and its persistence: its outputs are void.
+      return;
+    }
     for (Output output : outputs) {
       if (output instanceof Output.Send s) {
-        network.send(s.to(), Codec.encode(s.message()));
+        network.send(s.to(), deliver(s.message(), state));
       } else if (output instanceof Output.Broadcast b) {
-        network.broadcast(Codec.encode(b.message()));
+        network.broadcast(deliver(b.message(), state));
       } else if (output instanceof Output.SetTimer t) {
         context.scheduleOnce(Duration.ofMillis(t.delayMillis()), context.getSelf(),
-            new RoundTimerFired(t.round()));
+            new RoundTimerFired(epoch, t.round()));
       } else if (output instanceof Output.SetProposalTimer t) {
         context.scheduleOnce(Duration.ofMillis(t.delayMillis()), context.getSelf(),
-            new ProposalTimerFired(t.round()));
+            new ProposalTimerFired(epoch, t.round()));
+      } else if (output instanceof Output.EpochEnded e) {
+        beginNextEpoch(state);
+        return;
       } else if (output instanceof Output.Commit c) {
+        remember(c.block());
         listener.committed(c.block(), c.certificate());
       } else if (output instanceof Output.TransactionRejected r) {
         context.getLog().info("validator {} rejected transaction {}: {}", settings.self(),
@@ -281,11 +435,134 @@ public final class Validator
     }
   }
 
+  private Deliver deliver(ConsensusMessage message, State state) {
+    return new Deliver(core.self(), set.epoch(), state.height(), Codec.encode(message),
+        context.getSelf());
+  }
+
+  private void remember(Block block) {
+    recent.addLast(block);
+    while (recent.size() > 2 * ENDING_LEAD_BLOCKS + 4) {
+      recent.removeFirst();
+    }
+  }
+
+  /** After the ending is in the journal: the next epoch's core, or retirement. */
+  private void beginNextEpoch(State state) {
+    EpochStarted started = state.epochs().get(state.epochs().size() - 1);
+    List<Transaction> pending = core == null ? List.of() : core.localTransactions();
+    ValidatorSet ended = set;
+    set = next(set, started);
+    recent.clear();
+    this.started = false;
+    int self = indexOf(set);
+    context.getLog().info("validator: epoch {} ended at height {}; epoch {} has {} validators{}",
+        ended.epoch(), started.baseHeight(), set.epoch(), set.size(),
+        self < 0 ? ", not this one: retired" : ", this one is " + self);
+    if (self < 0) {
+      core = null;
+      network.leave();
+      for (Transaction tx : pending) {
+        listener.rejected(tx.id(), null, "the validator set changed and this node retired before"
+            + " ordering it: submit it again to a node of epoch " + set.epoch());
+      }
+      return;
+    }
+    core = BftCore.create(settings.config(), set, self, settings.signer(), settings.verifier(),
+        settings.transactions(), settings.clock(), EpochChanges.boundary(set, settings.verifier()));
+    network.join(set, self, true);
+    context.getSelf().tell(new Start(set.epoch()));
+    if (!pending.isEmpty()) {
+      // Pooled in the ended core, never ordered there: the next core orders them.
+      context.getSelf().tell(new Submit(pending.stream()
+          .map(tx -> new SubmittedTransaction(tx.id().bytes(), tx.body())).toList()));
+    }
+  }
+
+  /** A validator still in an epoch that ended here gets its ending. */
+  private void answerWithEnding(State state, Deliver deliver) {
+    if (deliver.replyTo() == null || deliver.epoch() < 0
+        || deliver.epoch() >= state.epochs().size()) {
+      return;
+    }
+    EpochStarted after = state.epochs().get((int) deliver.epoch());
+    deliver.replyTo().tell(new EpochEnding(deliver.epoch(), after.endingBlocks(),
+        after.endingCertificate()));
+  }
+
+  /**
+   * Another validator's record of how this validator's epoch ended. Taken as committed only when
+   * the certificate verifies under this epoch's set, certifies the last block, the new blocks
+   * extend this validator's committed tip, and one of the blocks carries a valid change.
+   */
+  private Effect<Event, State> takeEnding(State state, EpochEnding ending) {
+    if (core == null || !started || ending.epoch() != set.epoch() || ending.blocks() == null
+        || ending.blocks().isEmpty() || ending.certificate() == null) {
+      return Effect().none();
+    }
+    List<Block> blocks = new ArrayList<>();
+    for (byte[] b : ending.blocks()) {
+      var decoded = b == null ? null : Codec.decodeBlock(b);
+      if (decoded == null || !decoded.ok()) {
+        return refuseEnding("an undecodable block");
+      }
+      blocks.add(decoded.value());
+    }
+    var cert = Codec.decodeCommitCertificate(ending.certificate());
+    if (!cert.ok()) {
+      return refuseEnding("an undecodable certificate: " + cert.error());
+    }
+    var verdict = cert.value().verify(set, settings.verifier());
+    Block base = blocks.get(blocks.size() - 1);
+    if (verdict.rejected() || !cert.value().certifies(base)) {
+      return refuseEnding("a certificate that does not commit its last block under epoch "
+          + set.epoch() + "'s set" + (verdict.rejected() ? ": " + verdict.reason() : ""));
+    }
+    Digest parent = state.height() == set.genesisHeight() ? set.genesisId() : Digest.of(state.tipId());
+    List<Block> fresh = new ArrayList<>();
+    for (Block b : blocks) {
+      if (b.height() > state.height()) {
+        if (!b.parentId().equals(parent)) {
+          return refuseEnding("blocks that do not extend this validator's tip at height "
+              + state.height() + " (it is further behind than an ending covers: chain sync"
+              + " across epochs is not built)");
+        }
+        fresh.add(b);
+        parent = b.id();
+      }
+    }
+    Optional<Block> change = blocks.stream()
+        .filter(b -> EpochChanges.find(b, set, settings.verifier()).isPresent()).findFirst();
+    if (change.isEmpty() || fresh.isEmpty()) {
+      return refuseEnding(change.isEmpty() ? "no validator-set change" : "nothing new");
+    }
+    List<Event> events = new ArrayList<>();
+    for (Block b : fresh) {
+      events.add(committed(b, cert.value()));
+    }
+    events.add(epochStarted(base, change.get(), cert.value(), fresh));
+    context.getLog().info("validator {} takes epoch {}'s ending from a peer: {} blocks up to "
+        + "height {}", core.self(), set.epoch(), fresh.size(), base.height());
+    return Effect().persist(events).thenRun(s -> {
+      for (Block b : fresh) {
+        listener.committed(b, cert.value());
+      }
+      beginNextEpoch(s);
+    });
+  }
+
+  private Effect<Event, State> refuseEnding(String reason) {
+    context.getLog().warn("validator of epoch {} ignored an epoch ending with {}", set.epoch(),
+        reason);
+    return Effect().none();
+  }
+
   private Status status(State state) {
     long round = core == null ? 0 : core.round();
     long voted = core == null ? 0 : core.safety().lastVotedRound();
     int pooled = core == null ? 0 : core.pooledTransactions();
     byte[] tipId = state.tipId() == null ? new byte[0] : state.tipId().clone();
-    return new Status(settings.self(), state.height(), tipId, round, voted, pooled);
+    return new Status(core == null ? -1 : core.self(), state.height(), tipId, round, voted, pooled,
+        set == null ? 0 : set.epoch());
   }
 }

@@ -125,20 +125,30 @@ class ValidatorCassandraTest {
         new FalconSigner(KEYS.get(i).getPrivate()), new FalconVerifier(),
         (tx, context) -> tx.body().length > 0 ? Verdict.accept() : Verdict.reject("empty body"),
         5);
-    ValidatorNetwork.Factory receptionist = ReceptionistNetwork.factory(set.chainId(), i, N);
+    ValidatorNetwork.Factory receptionist = ReceptionistNetwork.factory();
     ValidatorNetwork.Factory recording = context -> {
       ValidatorNetwork inner = receptionist.open(context);
       return new ValidatorNetwork() {
         @Override
-        public void send(int to, byte[] message) {
-          sent.get(i).add(Codec.decodeMessage(message).value());
+        public void send(int to, Validator.Deliver message) {
+          sent.get(i).add(Codec.decodeMessage(message.message()).value());
           inner.send(to, message);
         }
 
         @Override
-        public void broadcast(byte[] message) {
-          sent.get(i).add(Codec.decodeMessage(message).value());
+        public void broadcast(Validator.Deliver message) {
+          sent.get(i).add(Codec.decodeMessage(message.message()).value());
           inner.broadcast(message);
+        }
+
+        @Override
+        public void join(ValidatorSet epochSet, int index, boolean follow) {
+          inner.join(epochSet, index, follow);
+        }
+
+        @Override
+        public void leave() {
+          inner.leave();
         }
       };
     };

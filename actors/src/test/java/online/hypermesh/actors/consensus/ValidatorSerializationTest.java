@@ -30,21 +30,26 @@ class ValidatorSerializationTest {
   @Test
   void everyValidatorMessageRoundTripsThroughKryo() {
     var replyTo = testKit.<Validator.Status>createTestProbe().ref();
+    var validatorRef = testKit.<Validator.Command>createTestProbe().ref();
     byte[] id = new byte[32];
     id[5] = 7;
     List<Object> samples = List.of(
-        new Validator.Deliver(2, new byte[] {1, 2, 3}),
+        new Validator.Deliver(2, 1, 40, new byte[] {1, 2, 3}, validatorRef),
+        new Validator.EpochEnding(0, List.of(new byte[] {1}, new byte[] {2, 3}), new byte[] {4}),
         new Validator.Submit(List.of(new Validator.SubmittedTransaction(id, new byte[] {9}))),
         new Validator.SubmittedTransaction(id, new byte[] {4, 5}),
         new Validator.GetStatus(replyTo),
-        new Validator.Start(),
-        new Validator.RoundTimerFired(12),
-        new Validator.ProposalTimerFired(13),
-        new Validator.Status(1, 40, id, 51, 50, 3),
+        new Validator.Start(1),
+        new Validator.RoundTimerFired(0, 12),
+        new Validator.ProposalTimerFired(1, 13),
+        new Validator.Status(1, 40, id, 51, 50, 3, 2),
         new Validator.SafetyStateChanged(new byte[] {1, 0, 0}),
         new Validator.BlockCommitted(4, 6, id, new byte[] {8, 8}, new byte[] {7}, 40, id, 1234),
-        new Validator.State(new byte[] {1}, 4, 6, id, 40, id, 1234),
-        new Validator.State(null, 0, 0, null, 0, null, 0));
+        new Validator.EpochStarted(List.of(id, id), id, 9, 41, id, 1300,
+            List.of(new byte[] {5}), new byte[] {6}),
+        new Validator.State(new byte[] {1}, 4, 6, id, 40, id, 1234, List.of(
+            new Validator.EpochStarted(List.of(id), id, 3, 4, id, 5, List.of(), new byte[] {7}))),
+        new Validator.State(null, 0, 0, null, 0, null, 0, List.of()));
 
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
     List<Class<?>> covered = new ArrayList<>();

@@ -112,20 +112,30 @@ class ValidatorTest {
           new FalconSigner(KEYS.get(i).getPrivate()), new FalconVerifier(),
           (tx, context) -> tx.body().length > 0 ? Verdict.accept() : Verdict.reject("empty body"),
           5);
-      ValidatorNetwork.Factory receptionist = ReceptionistNetwork.factory(set.chainId(), i, N);
+      ValidatorNetwork.Factory receptionist = ReceptionistNetwork.factory();
       ValidatorNetwork.Factory recording = context -> {
         ValidatorNetwork inner = receptionist.open(context);
         return new ValidatorNetwork() {
           @Override
-          public void send(int to, byte[] message) {
-            sent.get(i).add(Codec.decodeMessage(message).value());
+          public void send(int to, Validator.Deliver message) {
+            sent.get(i).add(Codec.decodeMessage(message.message()).value());
             inner.send(to, message);
           }
 
           @Override
-          public void broadcast(byte[] message) {
-            sent.get(i).add(Codec.decodeMessage(message).value());
+          public void broadcast(Validator.Deliver message) {
+            sent.get(i).add(Codec.decodeMessage(message.message()).value());
             inner.broadcast(message);
+          }
+
+          @Override
+          public void join(ValidatorSet epochSet, int index, boolean follow) {
+            inner.join(epochSet, index, follow);
+          }
+
+          @Override
+          public void leave() {
+            inner.leave();
           }
         };
       };
@@ -245,8 +255,8 @@ class ValidatorTest {
   @Test
   void undecodableMessagesAreDroppedAndTheValidatorKeepsServing() throws Exception {
     Chain chain = new Chain("garbage");
-    chain.refs.get(1).tell(new Validator.Deliver(2, new byte[] {1, 99, 0}));
-    chain.refs.get(1).tell(new Validator.Deliver(7, new byte[0]));
+    chain.refs.get(1).tell(new Validator.Deliver(2, 0, 0, new byte[] {1, 99, 0}, null));
+    chain.refs.get(1).tell(new Validator.Deliver(7, 0, 0, new byte[0], null));
     List<Digest> ids = chain.submit(1, "after-garbage", 3);
     await("commit after garbage", Duration.ofSeconds(60), () ->
         chain.committedTransactions.stream().allMatch(c -> c.containsAll(ids)));

@@ -51,6 +51,12 @@ public final class ChainService {
       }
       return consensus.submitter().submitCaesar(caesar, consensus.askTimeout());
     }
+    if (request instanceof ChainRequest.EpochSubmit epoch) {
+      return consensus.submitter().submitEpochChange(epoch, consensus.askTimeout());
+    }
+    if (request instanceof ChainRequest.Epoch) {
+      return CompletableFuture.completedFuture(EpochReads.answer(consensus.state()));
+    }
     if (request instanceof ChainRequest.CaesarAccount || request instanceof ChainRequest.CaesarSupply
         || request instanceof ChainRequest.CaesarHistory
         || request instanceof ChainRequest.BridgeStatus) {

@@ -12,6 +12,7 @@ import online.hypermesh.actors.consensus.Validator;
 import online.hypermesh.protocol.caesar.CaesarCodec;
 import online.hypermesh.protocol.chain.ChainRequest;
 import online.hypermesh.protocol.chain.ChainResponse;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
 import online.hypermesh.protocol.consensus.chain.ChainState;
 import online.hypermesh.protocol.consensus.proof.BlockTick;
 import online.hypermesh.protocol.consensus.proof.ChainParameters;
@@ -117,6 +118,26 @@ public final class ChainSubmitter {
     return CompletableFuture.supplyAsync(() -> {
       BlockTick head = reference();
       return prover.prove(kind, request.payload(), random.nextLong(), now(head), null, head);
+    }).thenCompose(tx -> submitProven(tx, wait, askTimeout));
+  }
+
+  /**
+   * `chain epoch submit`: a quorum of the current set signed {@code payload} (an EpochChange);
+   * this node wraps it in a VALIDATOR_SET_CHANGE envelope with its own four proofs. Whether the
+   * signatures hold is the validators' check, before ordering (a refusal names it).
+   */
+  public CompletionStage<ChainResponse> submitEpochChange(ChainRequest.EpochSubmit request,
+      Duration askTimeout) {
+    if (request.payload() == null || EpochChange.decode(request.payload()).isEmpty()) {
+      return done(new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST,
+          "not a validator-set change (an EpochChange encoding): `chain epoch propose`, `sign`"
+              + " and `submit` build one"));
+    }
+    long wait = Math.max(0, Math.min(request.waitMillis(), maxWaitMillis));
+    return CompletableFuture.supplyAsync(() -> {
+      BlockTick head = reference();
+      return prover.prove(TransactionKind.VALIDATOR_SET_CHANGE, request.payload(),
+          random.nextLong(), now(head), null, head);
     }).thenCompose(tx -> submitProven(tx, wait, askTimeout));
   }
 

@@ -193,7 +193,7 @@ public final class ConsensusNode {
     };
     ActorRef<Validator.Command> validator = system.systemActorOf(
         Behaviors.supervise(Validator.create(settings,
-                ReceptionistNetwork.factory(genesis.chainId(), self, genesis.validators().size()),
+                ReceptionistNetwork.factory(),
                 listener))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
                 Duration.ofSeconds(10), 0.2)),

@@ -64,4 +64,17 @@ public sealed interface ChainRequest extends KryoMessage {
   /** The bridges registered on this chain, their light clients and counters (`caesar bridge status`). */
   record BridgeStatus() implements ChainRequest {
   }
+
+  /** The current epoch: its number, signing chain id and validator set (`chain epoch show`). */
+  record Epoch() implements ChainRequest {
+  }
+
+  /**
+   * A validator-set change (`chain epoch submit`): {@code payload} is an {@code bft.EpochChange}
+   * encoding, authorized by the signatures of a quorum of the current set. The node wraps it in a
+   * VALIDATOR_SET_CHANGE envelope with its own four proofs and answers like {@link CaesarSubmit};
+   * the signatures authorize it, so any authenticated caller may send one.
+   */
+  record EpochSubmit(byte[] payload, long waitMillis) implements ChainRequest {
+  }
 }

@@ -133,4 +133,17 @@ public sealed interface ChainResponse extends KryoMessage {
 
   record Rejected(Reason reason, String message) implements ChainResponse {
   }
+
+  /** A validator of an epoch: its genesis name and FALCON-1024 public key (X.509 encoding, hex). */
+  record EpochMember(String name, String publicKeyHex) implements KryoMessage {
+  }
+
+  /**
+   * The epoch in force on this node's committed chain: {@code members} in index order, the
+   * genesis validators (who may be members of a later set) and the id each signature of this
+   * epoch binds, which a validator-set change is signed over.
+   */
+  record Epoch(String chainId, long epoch, String signingChainId, long fromHeight, int quorum,
+      List<EpochMember> members, List<EpochMember> genesisValidators) implements ChainResponse {
+  }
 }

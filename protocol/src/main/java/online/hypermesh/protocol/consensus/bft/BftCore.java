@@ -210,12 +210,32 @@ public final class BftCore {
     return safety;
   }
 
+  /** This validator's index in the set. */
+  public int self() {
+    return self;
+  }
+
   public CommittedTip committedTip() {
     return tip;
   }
 
   public int pooledTransactions() {
     return pool.size();
+  }
+
+  /**
+   * The pooled transactions this validator's own submitters handed it, oldest first: what a host
+   * hands the next epoch's core when this one ends (the ended core never orders them).
+   */
+  public List<Transaction> localTransactions() {
+    List<Transaction> mine = new ArrayList<>();
+    for (Digest id : local) {
+      Transaction tx = pool.get(id);
+      if (tx != null) {
+        mine.add(tx);
+      }
+    }
+    return mine;
   }
 
   // ---------------------------------------------------------------- plumbing

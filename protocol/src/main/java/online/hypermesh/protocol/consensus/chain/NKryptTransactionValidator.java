@@ -1,8 +1,12 @@
 package online.hypermesh.protocol.consensus.chain;
 
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
+import online.hypermesh.protocol.consensus.bft.FalconVerifier;
 import online.hypermesh.protocol.consensus.bft.Transaction;
 import online.hypermesh.protocol.consensus.bft.TransactionValidator;
 import online.hypermesh.protocol.consensus.bft.Verdict;
@@ -11,6 +15,7 @@ import online.hypermesh.protocol.consensus.proof.NKryptVerifier;
 import online.hypermesh.protocol.consensus.proof.ProofKind;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
 import online.hypermesh.protocol.consensus.proof.TransactionDigest;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
 import online.hypermesh.protocol.crypto.CertificateVerifier;
 import online.hypermesh.protocol.crypto.VerifiedChainCache;
 
@@ -36,6 +41,7 @@ public final class NKryptTransactionValidator implements TransactionValidator {
   private final ChainState state;
   private final CertificateVerifier certificates;
   private final VerifiedChainCache chains = new VerifiedChainCache();
+  private static final FalconVerifier SIGNATURES = new FalconVerifier();
 
   /**
    * @param certificates the TrustChain (or node-local CA) anchor and revocations for PoStake
@@ -68,6 +74,12 @@ public final class NKryptTransactionValidator implements TransactionValidator {
       if (verdict instanceof online.hypermesh.protocol.consensus.proof.Verdict.Rejected r) {
         return refuse(r.proof(), r.reason());
       }
+      if (tx.kind() == TransactionKind.VALIDATOR_SET_CHANGE) {
+        String refusal = epochChangeRefusal(tx.payload());
+        if (refusal != null) {
+          return refuse(ProofKind.PAYLOAD, refusal);
+        }
+      }
       if (state.caesar().isPresent()) {
         var failure = state.caesar().get().precheck(tx, certificates, chains);
         if (failure.isPresent()) {
@@ -78,6 +90,29 @@ public final class NKryptTransactionValidator implements TransactionValidator {
     } catch (RuntimeException e) {
       return refuse(ProofKind.ENVELOPE, "unreadable: " + e);
     }
+  }
+
+  /**
+   * A validator-set change must be authorized by a quorum of the set in force (else, committed, it
+   * would be an ordinary transaction that changes nothing: refused before ordering instead), and
+   * may name only the genesis validators' keys: a node starts its validator only when the genesis
+   * lists its key, with its registered plot, so a new key would be a member that never votes.
+   */
+  private String epochChangeRefusal(byte[] payload) {
+    var authorized = EpochChange.verifyPayload(payload, state.validatorSet(), SIGNATURES);
+    if (authorized.rejected()) {
+      return "VALIDATOR_SET_CHANGE " + authorized.reason();
+    }
+    List<byte[]> genesisKeys = state.genesisConfig().publicKeys();
+    List<byte[]> next = EpochChange.decode(payload).orElseThrow().keys();
+    for (int i = 0; i < next.size(); i++) {
+      byte[] key = next.get(i);
+      if (genesisKeys.stream().noneMatch(k -> Arrays.equals(k, key))) {
+        return "VALIDATOR_SET_CHANGE key " + i + " of the next set is not a genesis validator's:"
+            + " only genesis validators can be members of a later set";
+      }
+    }
+    return null;
   }
 
   private static Verdict refuse(ProofKind proof, String reason) {

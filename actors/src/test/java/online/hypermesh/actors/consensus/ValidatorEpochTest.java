@@ -1,0 +1,215 @@
+package online.hypermesh.actors.consensus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+import online.hypermesh.protocol.consensus.bft.BftConfig;
+import online.hypermesh.protocol.consensus.bft.BlockTime;
+import online.hypermesh.protocol.consensus.bft.BlockTiming;
+import online.hypermesh.protocol.consensus.bft.CommitCertificate;
+import online.hypermesh.protocol.consensus.bft.Digest;
+import online.hypermesh.protocol.consensus.bft.EpochChange;
+import online.hypermesh.protocol.consensus.bft.FalconSigner;
+import online.hypermesh.protocol.consensus.bft.FalconVerifier;
+import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
+import online.hypermesh.protocol.consensus.bft.Verdict;
+import online.hypermesh.protocol.consensus.proof.StakeProof;
+import online.hypermesh.protocol.consensus.proof.TimeProof;
+import online.hypermesh.protocol.consensus.proof.TransactionCodec;
+import online.hypermesh.protocol.consensus.proof.TransactionKind;
+import online.hypermesh.protocol.consensus.proof.WorkProof;
+import online.hypermesh.protocol.crypto.Falcon;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Validator actors across a validator-set change (in-memory journal, serialized through Kryo,
+ * real FALCON-1024 keys): four validators commit a change to validators 1-3; validator 0 retires
+ * and refuses new transactions, the others go on under the new set, and one of them, restarted,
+ * recovers into the new epoch from its journal.
+ */
+class ValidatorEpochTest {
+
+  private static final int N = 4;
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      PersistenceTestKitPlugin.getInstance().config()
+          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+          .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\n"
+              + "pekko.actor.serialize-messages = on\n"
+              + "pekko.persistence.testkit.events.serialize = on\n"
+              + "pekko.persistence.testkit.snapshots.serialize = on\n"))
+          .withFallback(ConfigFactory.load()));
+  private static final List<KeyPair> KEYS = new ArrayList<>();
+
+  static {
+    for (int i = 0; i < N; i++) {
+      KEYS.add(Falcon.generateKeyPair());
+    }
+  }
+
+  private final ValidatorSet set0 = new ValidatorSet(
+      Digest.sha256("epochs".getBytes(StandardCharsets.UTF_8)),
+      KEYS.stream().map(k -> k.getPublic().getEncoded()).toList(),
+      new BlockTiming(new BlockTime(0, Digest.sha256("tick".getBytes(StandardCharsets.UTF_8)), 0),
+          10, 10_000));
+  private final BftConfig config = BftConfig.defaults().withBaseTimeoutMillis(400);
+  private final List<Map<Long, Digest>> committed = new ArrayList<>();
+  private final List<Map<Digest, CommitCertificate>> certified = new ArrayList<>();
+  private final List<Map<Digest, String>> rejected = new ArrayList<>();
+  private final List<ActorRef<Validator.Command>> refs = new ArrayList<>();
+  private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private void start(int i) {
+    ValidatorSettings settings = new ValidatorSettings(config, set0, i,
+        new FalconSigner(KEYS.get(i).getPrivate()), new FalconVerifier(),
+        (tx, context) -> tx.body().length > 0 ? Verdict.accept() : Verdict.reject("empty body"),
+        5);
+    CommitListener listener = new CommitListener() {
+      @Override
+      public void committed(online.hypermesh.protocol.consensus.bft.Block block,
+          CommitCertificate certificate) {
+        Digest previous = committed.get(i).putIfAbsent(block.height(), block.id());
+        if (previous != null && !previous.equals(block.id())) {
+          problems.add("validator " + i + " committed two blocks at " + block.height());
+        }
+        for (Transaction t : block.transactions()) {
+          certified.get(i).put(t.id(), certificate);
+        }
+      }
+
+      @Override
+      public void rejected(Digest transactionId, Digest blockId, String reason) {
+        rejected.get(i).put(transactionId, reason);
+      }
+    };
+    refs.set(i, testKit.spawn(Validator.create(settings, ReceptionistNetwork.factory(), listener)));
+  }
+
+  private Validator.Status status(int i) {
+    TestProbe<Validator.Status> probe = testKit.createTestProbe();
+    refs.get(i).tell(new Validator.GetStatus(probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  private Digest submit(int to, byte[] body) {
+    Digest id = Digest.sha256(body);
+    refs.get(to).tell(new Validator.Submit(List.of(
+        new Validator.SubmittedTransaction(id.bytes(), body))));
+    return id;
+  }
+
+  /** A kind-9 envelope whose payload moves the set to validators 1-3, signed by 3 of epoch 0. */
+  private byte[] change(List<byte[]> keys) {
+    TreeMap<Integer, byte[]> signatures = new TreeMap<>();
+    for (int i = 0; i < 3; i++) {
+      signatures.put(i, EpochChange.sign(set0, keys, new FalconSigner(KEYS.get(i).getPrivate())));
+    }
+    // Only the boundary reads the envelope here (the test's transaction rule accepts any body):
+    // the proofs are placeholders, as in ChainEpochTest's consensus-only blocks.
+    var envelope = new online.hypermesh.protocol.consensus.proof.Transaction(
+        TransactionKind.VALIDATOR_SET_CHANGE, new EpochChange(keys, signatures).encode(),
+        List.of(new byte[] {1}), 1, 1, null, new StakeProof(new byte[] {1}), new WorkProof(0),
+        null, new TimeProof(0, new byte[TimeProof.HASH_BYTES]));
+    return TransactionCodec.encode(envelope);
+  }
+
+  private static void await(String what, Duration limit, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void validatorsSwitchSetsRetireAndRecoverIntoTheNewEpoch() throws Exception {
+    for (int i = 0; i < N; i++) {
+      committed.add(new ConcurrentHashMap<>());
+      certified.add(new ConcurrentHashMap<>());
+      rejected.add(new ConcurrentHashMap<>());
+      refs.add(null);
+      start(i);
+    }
+    Digest before = submit(0, "before the change".getBytes(StandardCharsets.UTF_8));
+    await("a commit in epoch 0", Duration.ofSeconds(60),
+        () -> certified.stream().allMatch(c -> c.containsKey(before)));
+
+    List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3));
+    Digest change = submit(1, change(keys1));
+    await("every validator in epoch 1", Duration.ofSeconds(60), () -> {
+      for (int i = 0; i < N; i++) {
+        if (status(i).epoch() != 1) {
+          return false;
+        }
+      }
+      return true;
+    });
+    assertTrue(problems.isEmpty(), problems.toString());
+    assertEquals(-1, status(0).validator(), "validator 0 is not in epoch 1's set");
+    for (int i = 1; i < N; i++) {
+      assertEquals(i - 1, status(i).validator(), "index in epoch 1");
+    }
+    long base = status(1).height();
+    for (int i = 0; i < N; i++) {
+      assertTrue(committed.get(i).values().containsAll(committed.get(1).values())
+          || committed.get(1).values().containsAll(committed.get(i).values()));
+      assertTrue(certified.get(i).containsKey(change), "validator " + i + " committed the change");
+    }
+
+    ValidatorSet set1 = set0.next(keys1, committed.get(1).get(base), base,
+        new BlockTime(0, Digest.sha256(new byte[1]), 0));
+    // The retired validator refuses at once, with the reason.
+    Digest refused = submit(0, "to the retired validator".getBytes(StandardCharsets.UTF_8));
+    await("the retired validator's refusal", Duration.ofSeconds(10),
+        () -> rejected.get(0).containsKey(refused));
+    assertTrue(rejected.get(0).get(refused).contains("not a validator of epoch 1"),
+        rejected.get(0).get(refused));
+
+    Digest after = submit(2, "after the change".getBytes(StandardCharsets.UTF_8));
+    await("a commit in epoch 1", Duration.ofSeconds(60),
+        () -> certified.get(1).containsKey(after) && certified.get(3).containsKey(after));
+    FalconVerifier verifier = new FalconVerifier();
+    CommitCertificate cert = certified.get(1).get(after);
+    // Signed under epoch 1's signing chain id by its set, not epoch 0's.
+    assertTrue(cert.height() > base);
+    assertTrue(cert.verify(set0, verifier).rejected(), "an epoch-1 certificate under epoch 0");
+    assertTrue(set1.signingChainId().equals(ValidatorSet.epochSigningChainId(set0.chainId(), 1,
+        committed.get(1).get(base))));
+    assertTrue(certified.get(0).get(after) == null, "the retired validator commits no more");
+
+    // Restarted, validator 3 recovers into epoch 1 (index 2) and keeps committing.
+    testKit.stop(refs.get(3), Duration.ofSeconds(10));
+    start(3);
+    await("validator 3 back in epoch 1", Duration.ofSeconds(30), () -> status(3).epoch() == 1);
+    assertEquals(2, status(3).validator());
+    Digest later = submit(1, "after the restart".getBytes(StandardCharsets.UTF_8));
+    await("a commit after the restart", Duration.ofSeconds(60),
+        () -> certified.get(3).containsKey(later) && certified.get(2).containsKey(later));
+    assertTrue(problems.isEmpty(), problems.toString());
+  }
+}
