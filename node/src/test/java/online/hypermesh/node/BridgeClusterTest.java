@@ -45,11 +45,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The CAES bridge between two independent chains: two local clusters (two validator nodes each,
- * their own genesis, PKI, chain id and Cassandra keyspace), bridges registered both ways by each
- * chain's bridge admin, and the relayer's steps through the `hypermesh` CLI: lock on A, proof
- * from A, redeem on B, burn on B, proof from B, redeem on A. Forged, altered, unattested and
- * replayed proofs are refused by B with their reasons before ordering, and nothing moves.
+ * The CAES bridge between two independent chains: two local clusters (A with three validator
+ * nodes, B with two; each its own genesis, PKI, chain id and Cassandra keyspace), bridges
+ * registered both ways by each chain's bridge admin, and the relayer's steps through the
+ * `hypermesh` CLI: lock on A, proof from A, redeem on B, burn on B, proof from B, redeem on A.
+ * Forged, altered, unattested and replayed proofs are refused by B with their reasons before
+ * ordering, and nothing moves. Then A changes its validator set (node 3 retires), B's light client
+ * follows the change through a relayed proof, and a lock certified by A's retired set is refused
+ * as STALE_VALIDATOR_SET while one certified by the new set redeems.
  */
 @ExtendWith(CassandraExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,14 +71,14 @@ class BridgeClusterTest {
   static void startClusters() throws Exception {
     dir = CassandraExtension.newDataDir("bridge-it");
     List<String> cassandra = List.of(CassandraExtension.endpoint().toString());
-    int baseA = TestPorts.freeBase(2);
+    int baseA = TestPorts.freeBase(3);
     int baseB = TestPorts.freeBase(2);
     while (Math.abs(baseB - baseA) < 100) {
       baseB = TestPorts.freeBase(2);
     }
     a = new LocalCluster(dir.resolve("a"), baseA, cassandra).keyspace("bridge_a");
     b = new LocalCluster(dir.resolve("b"), baseB, cassandra).keyspace("bridge_b");
-    a.start(2);
+    a.start(3);
     b.start(2);
     a.awaitReady(READY, line -> System.err.println("[bridge a] " + line));
     b.awaitReady(READY, line -> System.err.println("[bridge b] " + line));
@@ -116,7 +119,7 @@ class BridgeClusterTest {
     JsonNode status = json(cli(b, "caesar", "bridge", "status"));
     assertEquals(1, status.get("bridges").size(), status.toString());
     assertEquals(chainId(a), status.get("bridges").get(0).get("remoteChain").asText());
-    assertEquals(2, status.get("bridges").get(0).get("validators").asInt());
+    assertEquals(3, status.get("bridges").get(0).get("validators").asInt());
 
     InProcessCli.Result twice = cli(b, "caesar", "bridge", "register", "--genesis",
         LocalCluster.genesisFile(dir.resolve("a")).toString());
@@ -140,7 +143,7 @@ class BridgeClusterTest {
         "--attester", a.node(2).orElseThrow().stoqEndpoint()));
     assertEquals("LOCK", proof.get("direction").asText(), proof.toString());
     assertEquals(account(b), proof.get("recipient").asText());
-    assertEquals(2, proof.get("attestations").asInt(), "both of A's validators attest");
+    assertEquals(2, proof.get("attestations").asInt(), "node 1 and node 2 of A attest");
     CaesarTransaction.Redeem honest = redeemIn(Files.readAllBytes(lockProof));
 
     // A relayer that redirects the claim, forges the lock, forges the certificate, or drops the
@@ -227,6 +230,96 @@ class BridgeClusterTest {
     assertTrue(afterA <= genesis && afterA > genesis - 10_000_000L, "A's account: " + afterA);
     long afterB = balance(b, account(b));
     assertTrue(afterB <= genesis && afterB > genesis - 10_000_000L, "B's account: " + afterB);
+  }
+
+  @Test
+  @Order(4)
+  void aProofCertifiedByTheRetiredSetIsStaleOnceBFollowsA() throws Exception {
+    // A's three validators sign the change to nodes 1-2 (n = 3 needs all three), offline.
+    Path change = dir.resolve("epoch-1.properties");
+    InProcessCli.Result proposed = cli(a, "chain", "epoch", "propose", "--drop", "node-3",
+        "--out", change.toString());
+    assertEquals(0, proposed.code(), proposed.out() + proposed.err());
+    Path pki = LocalCluster.pkiDir(dir.resolve("a"));
+    InProcessCli.Result early = cli(a, "chain", "epoch", "submit", change.toString());
+    assertEquals(1, early.code(), early.out() + early.err());
+    assertTrue(early.err().contains("needs a quorum of 3"), early.err());
+    for (int n = 1; n <= 3; n++) {
+      var files = online.hypermesh.node.local.DevPki.nodeFiles(pki, "node-" + n);
+      InProcessCli.Result signed = InProcessCli.run(new String[] {"--json"}, "chain", "epoch",
+          "sign", change.toString(), "--key", files.key().toString(), "--cert",
+          files.chain().toString());
+      assertEquals(0, signed.code(), signed.out() + signed.err());
+    }
+    InProcessCli.Result submitted = cli(a, "chain", "epoch", "submit", change.toString(),
+        "--wait", "30");
+    assertEquals(0, submitted.code(), submitted.out() + submitted.err());
+    awaitEpoch(a, 1);
+    JsonNode epoch = json(cli(a, "chain", "epoch", "show"));
+    assertEquals(2, epoch.get("members").size(), epoch.toString());
+    assertEquals(2, epoch.get("quorum").asInt());
+    // The chain goes on under the new set.
+    JsonNode supplyA = json(cli(a, "caesar", "supply"));
+    assertTrue(supplyA.get("conserved").asBoolean(), supplyA.toString());
+
+    // A lock made in epoch 1, proven by A's new set.
+    InProcessCli.Result locked = cli(a, "caesar", "bridge", "lock", "--chain", chainId(b), "--to",
+        account(b), "--amount", "10");
+    assertEquals(0, locked.code(), locked.out() + locked.err());
+    Path proofFile = dir.resolve("lock-epoch-1.proof");
+    InProcessCli.Result proven = cli(a, "caesar", "bridge", "proof",
+        json(locked).get("id").asText(), "--out", proofFile.toString(), "--attester",
+        a.node(2).orElseThrow().stoqEndpoint());
+    assertEquals(0, proven.code(), proven.out() + proven.err());
+    CaesarTransaction.Redeem honest = redeemIn(Files.readAllBytes(proofFile));
+
+    // Until B follows A's change, the new set's certificate means nothing to B.
+    assertRefused(b, honest, "FORGED_CERTIFICATE");
+
+    InProcessCli.Result followed = cli(b, "caesar", "bridge", "follow", "--from",
+        a.node(1).orElseThrow().stoqEndpoint(), "--from-identity",
+        a.clientIdentity().key().getParent().toString());
+    assertEquals(0, followed.code(), followed.out() + followed.err());
+
+    // The retired set (all three of epoch 0's keys) certifies the same block: stale.
+    CommitCertificate real = honest.proof().certificate();
+    java.util.TreeMap<Integer, byte[]> old = new java.util.TreeMap<>();
+    Digest chainA = Digest.of(HexFormat.of().parseHex(chainId(a)));
+    for (int n = 1; n <= 3; n++) {
+      StoqIdentity validator = online.hypermesh.node.local.DevPki.nodeFiles(pki, "node-" + n)
+          .load(Set.of());
+      old.put(n - 1, online.hypermesh.protocol.consensus.bft.Vote.sign(real.qc().data(), n - 1,
+          new FalconSigner(validator.falconKey()), chainA).signature());
+    }
+    InclusionProof stale = new InclusionProof(honest.proof().headers(),
+        new CommitCertificate(new QuorumCert(real.qc().data(), old)),
+        honest.proof().transaction(), honest.proof().index(), honest.proof().path());
+    long before = balance(b, account(b));
+    assertRefused(b, new CaesarTransaction.Redeem(honest.sourceChain(), honest.recipient(),
+        honest.amount(), stale, honest.attestations()), "STALE_VALIDATOR_SET");
+
+    InProcessCli.Result redeemed = cli(b, "caesar", "bridge", "redeem", proofFile.toString());
+    assertEquals(0, redeemed.code(), redeemed.out() + redeemed.err());
+    assertTrue(json(redeemed).get("applied").asBoolean(), redeemed.out());
+    long after = balance(b, account(b));
+    assertTrue(after - before <= AMOUNT && after - before > AMOUNT - 1_000_000,
+        "10 CAES minted from the new set's proof: " + (after - before));
+    for (LocalCluster c : new LocalCluster[] {a, b}) {
+      JsonNode supply = json(cli(c, "caesar", "supply"));
+      assertTrue(supply.get("conserved").asBoolean(), supply.toString());
+    }
+  }
+
+  private static void awaitEpoch(LocalCluster c, long epoch) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode shown = json(cli(c, "chain", "epoch", "show"));
+      if (shown.get("epoch").asLong() >= epoch) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "chain still in epoch " + shown);
+      Thread.sleep(500);
+    }
   }
 
   private static void register(LocalCluster on, LocalCluster remote) throws Exception {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 /** The committed chain over STOQ: head, blocks, transaction status, validators, and a test submit. */
 @Command(name = "chain", description = "NKrypt chain: head, block, transaction status, validators, submit.",
     subcommands = {ChainCommand.Head.class, ChainCommand.BlockCmd.class, ChainCommand.Tx.class,
-        ChainCommand.ValidatorsCmd.class, ChainCommand.Submit.class})
+        ChainCommand.ValidatorsCmd.class, ChainCommand.Submit.class, ChainEpochCommand.class})
 final class ChainCommand {
 
   /** The keeper reports -1 while it has no sample; say so instead of printing a negative time. */

@@ -57,10 +57,19 @@ public record EpochChange(List<byte[]> keys, SortedMap<Integer, byte[]> signatur
 
   /** What each current validator signs to authorize {@code keys} as the next epoch's set. */
   public static byte[] signingBytes(ValidatorSet current, List<byte[]> keys) {
+    return signingBytes(current.signingChainId(), current.epoch(), keys);
+  }
+
+  /**
+   * The same, from what a node reports of its epoch (`chain epoch show`), for a validator's
+   * operator who signs offline with the validator's key.
+   */
+  public static byte[] signingBytes(Digest currentSigningChainId, long currentEpoch,
+      List<byte[]> keys) {
     var md = Digest.sha256();
     md.update(DOMAIN);
-    md.update(current.signingChainId().raw());
-    md.update(ByteBuffer.allocate(4).putInt((int) (current.epoch() + 1)).array());
+    md.update(currentSigningChainId.raw());
+    md.update(ByteBuffer.allocate(4).putInt((int) (currentEpoch + 1)).array());
     md.update(encodeKeys(keys));
     return md.digest();
   }
