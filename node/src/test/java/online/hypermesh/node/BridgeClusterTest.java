@@ -308,6 +308,32 @@ class BridgeClusterTest {
       JsonNode supply = json(cli(c, "caesar", "supply"));
       assertTrue(supply.get("conserved").asBoolean(), supply.toString());
     }
+
+    // The retired validator refuses transactions with the reason; it no longer orders any.
+    InProcessCli.Result retired = InProcessCli.run(common(a.node(3).orElseThrow(), a), "caesar",
+        "transfer", "--to", account(b), "--amount", "1");
+    assertEquals(HyperMeshCli.EXIT_REJECTED, retired.code(), retired.out() + retired.err());
+    assertTrue(retired.out().contains("not a validator of epoch 1"), retired.out());
+
+    // SIGKILLed and restarted, node 2 recovers into epoch 1 from its Cassandra journal: with
+    // n = 2 the chain commits only with its vote.
+    a.kill(2);
+    a.startNode(2);
+    a.awaitReady(READY, line -> System.err.println("[bridge a] " + line));
+    JsonNode recovered = json(InProcessCli.run(common(a.node(2).orElseThrow(), a), "chain",
+        "epoch", "show"));
+    assertEquals(1, recovered.get("epoch").asLong(), recovered.toString());
+    InProcessCli.Result transfer = cli(a, "caesar", "transfer", "--to", account(b), "--amount",
+        "1", "--wait", "30");
+    assertEquals(0, transfer.code(), transfer.out() + transfer.err());
+    String id = json(transfer).get("id").asText();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    String state = json(transfer).get("state").asText();
+    while (!state.equals("committed") && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      state = json(cli(a, "chain", "tx", id)).get("state").asText();
+    }
+    assertEquals("committed", state, "a transfer after node 2's restart");
   }
 
   private static void awaitEpoch(LocalCluster c, long epoch) throws Exception {
