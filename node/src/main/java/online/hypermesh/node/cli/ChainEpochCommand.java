@@ -94,7 +94,7 @@ final class ChainEpochCommand {
     public Integer call() throws IOException {
       if (members.isEmpty() == drop.isEmpty()) {
         throw new CliException("name the next set with --member NAME... or leave validators out"
-            + " with --drop NAME..., not both or neither");
+            + " with --drop NAME..., not both or neither", 2);
       }
       ChainResponse.Epoch e = epoch(node);
       List<ChainResponse.EpochMember> next = new ArrayList<>();
@@ -163,7 +163,8 @@ final class ChainEpochCommand {
         publicKey = PqPem.readCertificates(cert).get(0).getPublicKey().getEncoded();
         privateKey = PqPem.readPrivateKey(key, null);
       } catch (IOException | RuntimeException e) {
-        throw new CliException("cannot read the validator's key or certificate: " + e.getMessage());
+        throw new CliException("cannot read the validator's key or certificate: " + e.getMessage(),
+            2);
       }
       int index = -1;
       for (int i = 0; i < proposal.current().size(); i++) {
@@ -173,13 +174,13 @@ final class ChainEpochCommand {
       }
       if (index < 0) {
         throw new CliException("the certificate " + cert + " is not of a validator of epoch "
-            + proposal.epoch() + ": it cannot authorize the change");
+            + proposal.epoch() + ": it cannot authorize the change", 2);
       }
       byte[] message = EpochChange.signingBytes(proposal.signingChainId(), proposal.epoch(),
           proposal.next());
       byte[] signature = new FalconSigner(privateKey).sign(message);
       if (!new FalconVerifier().verify(publicKey, message, signature)) {
-        throw new CliException("the key " + key + " does not belong to the certificate " + cert);
+        throw new CliException("the key " + key + " does not belong to the certificate " + cert, 2);
       }
       proposal.properties().setProperty("signature." + index, HEX.formatHex(signature));
       write(proposal.properties(), file);
@@ -208,7 +209,7 @@ final class ChainEpochCommand {
       Proposal proposal = Proposal.read(file);
       if (proposal.signatureCount() < proposal.quorum()) {
         throw new CliException("the proposal has " + proposal.signatureCount() + " signature(s);"
-            + " epoch " + proposal.epoch() + " needs a quorum of " + proposal.quorum());
+            + " epoch " + proposal.epoch() + " needs a quorum of " + proposal.quorum(), 2);
       }
       byte[] payload = new EpochChange(proposal.next(), proposal.signatures()).encode();
       ChainResponse.Submitted s = ChainCommand.expect(node.sendChain(
@@ -263,7 +264,7 @@ final class ChainEpochCommand {
             Integer.parseInt(required(p, "quorum")), current, next, signatures);
       } catch (IOException | RuntimeException e) {
         throw new CliException("cannot read the proposal " + file + " (`chain epoch propose` "
-            + "writes one): " + e.getMessage());
+            + "writes one): " + e.getMessage(), 2);
       }
     }
 
