@@ -41,6 +41,13 @@ public final class ChainService {
           ChainResponse.Reason.UNAVAILABLE, "this node is not a validator of chain "
               + consensus.genesis().chainId().hex() + " and keeps no chain; ask one of " + names));
     }
+    if (!(request instanceof ChainRequest.Epoch)) {
+      String retired = consensus.retirement();
+      if (retired != null) {
+        return CompletableFuture.completedFuture(new ChainResponse.Rejected(
+            ChainResponse.Reason.UNAVAILABLE, retired));
+      }
+    }
     if (request instanceof ChainRequest.Submit submit) {
       return consensus.submitter().submit(submit, consensus.askTimeout());
     }

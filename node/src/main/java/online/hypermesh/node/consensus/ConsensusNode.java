@@ -347,6 +347,39 @@ public final class ConsensusNode {
     return self >= 0;
   }
 
+  /**
+   * Why this validator node no longer serves the chain, or null while it does: a validator that
+   * a committed validator-set change left out retires, and its keeper, fed by that validator,
+   * stops at the change. Answering reads from it would serve a frozen chain as if current.
+   */
+  public String retirement() {
+    if (self < 0) {
+      return null;
+    }
+    byte[] own = genesis.publicKeys().get(self);
+    synchronized (state) {
+      var set = state.validatorSet();
+      List<String> members = new java.util.ArrayList<>();
+      boolean member = false;
+      for (byte[] key : set.publicKeys()) {
+        if (Arrays.equals(key, own)) {
+          member = true;
+        }
+        int at = -1;
+        List<byte[]> genesisKeys = genesis.publicKeys();
+        for (int i = 0; i < genesisKeys.size(); i++) {
+          if (Arrays.equals(genesisKeys.get(i), key)) {
+            at = i;
+          }
+        }
+        members.add(at < 0 ? "?" : genesis.validators().get(at).name());
+      }
+      return member ? null : "this node is not a validator of epoch " + set.epoch() + " of chain "
+          + genesis.chainId().hex() + " (it retired when the set changed at height "
+          + set.genesisHeight() + ") and keeps no chain since; ask one of " + members;
+    }
+  }
+
   public ActorRef<ChainKeeper.Command> keeper() {
     return keeper;
   }
