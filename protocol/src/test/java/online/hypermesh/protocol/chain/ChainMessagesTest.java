@@ -89,6 +89,7 @@ class ChainMessagesTest {
     sampled.add(ChainRequest.Submit.class);
     sampled.add(ChainRequest.CaesarSubmit.class);
     sampled.add(ChainResponse.BridgeProof.class);
+    sampled.add(ChainResponse.EpochProof.class);
     for (Class<?> root : List.of(ChainRequest.class, ChainResponse.class)) {
       for (Class<?> sub : root.getPermittedSubclasses()) {
         assertTrue(sampled.contains(sub), "no round-trip sample for " + sub.getName());
