@@ -44,7 +44,9 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *
  * <p>Retention: the last {@code retainedBlocks} blocks answer {@code chain block H}; rejections
  * and pending ids are remembered up to {@code retainedRejections} each. Both bounds count
- * entries, oldest out.
+ * entries, oldest out. Bridge material: the last {@code retainedBridgeProofs} locks and burns,
+ * and every committed validator-set change (by the epoch it started; there are few), which
+ * other chains' light clients need to follow this chain's sets ({@link GetEpochProof}).
  */
 public final class ChainKeeper
     extends EventSourcedBehavior<ChainKeeper.Command, ChainKeeper.Event, ChainKeeper.Chain> {

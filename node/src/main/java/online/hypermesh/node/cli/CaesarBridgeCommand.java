@@ -381,16 +381,29 @@ final class CaesarBridgeCommand {
       StringBuilder text = new StringBuilder();
       int exit = 0;
       while (true) {
-        ChainResponse reply = source.sendChain(new ChainRequest.EpochProof(next));
-        if (epoch == null && reply instanceof ChainResponse.Rejected r
-            && r.reason() == ChainResponse.Reason.NOT_FOUND) {
-          text.append(epochs.isEmpty() ? "nothing to follow: " : "done: ").append(r.message());
+        ChainResponse.EpochProof proof;
+        ChainResponse.TxStatus status;
+        try {
+          ChainResponse reply = source.sendChain(new ChainRequest.EpochProof(next));
+          if (epoch == null && reply instanceof ChainResponse.Rejected r
+              && r.reason() == ChainResponse.Reason.NOT_FOUND) {
+            text.append(epochs.isEmpty() ? "nothing to follow: " : "done: ").append(r.message());
+            break;
+          }
+          proof = ChainCommand.expect(reply, ChainResponse.EpochProof.class);
+          status = ChainCommand.expect(node.sendChain(new ChainRequest.CaesarSubmit(
+              proof.payload(), waitSeconds * 1000L)), ChainResponse.Submitted.class).status();
+        } catch (CliException e) {
+          if (epochs.isEmpty()) {
+            throw e;
+          }
+          // Report the epochs already followed with the one that failed.
+          epochs.add(new LinkedHashMap<>(Map.of("epoch", next, "applied", false,
+              "failure", e.getMessage())));
+          text.append("epoch ").append(next).append(": ").append(e.getMessage());
+          exit = e.exitCode();
           break;
         }
-        ChainResponse.EpochProof proof = ChainCommand.expect(reply, ChainResponse.EpochProof.class);
-        ChainResponse.TxStatus status = ChainCommand.expect(node.sendChain(
-            new ChainRequest.CaesarSubmit(proof.payload(), waitSeconds * 1000L)),
-            ChainResponse.Submitted.class).status();
         boolean committed = status.state() == ChainResponse.TxState.COMMITTED;
         boolean applied = committed && status.reason().isEmpty();
         Map<String, Object> m = new LinkedHashMap<>();
