@@ -280,9 +280,15 @@ class BridgeFollowTest {
     assertEquals("", b.commit(redeem).get(0).failure());
     assertEquals(1_000, b.balance(BOB));
 
-    // Replayed, and the change without a quorum of the set in force.
-    assertRefusedBoth("STALE_VALIDATOR_SET", b, b.envelope(
-        new CaesarTransaction.Follow(CHAIN_A, changeProof), null));
+    // Replayed, and the change without a quorum of the set in force. A validator of B refuses
+    // the replay before ordering, through its transaction validator.
+    Transaction replayed = b.envelope(new CaesarTransaction.Follow(CHAIN_A, changeProof), null);
+    var verdict = b.f.validator(b.state).validate(ChainFixture.wire(replayed),
+        new online.hypermesh.protocol.consensus.bft.TransactionValidator.BlockContext(
+            b.state.height() + 1, b.state.height() + 1, b.state.tipId(), 0));
+    assertTrue(verdict.rejected() && verdict.reason().startsWith(
+        "PAYLOAD: CAES STALE_VALIDATOR_SET: "), verdict.toString());
+    assertRefusedBoth("STALE_VALIDATOR_SET", b, replayed);
     assertRefusedBoth("NOT_A_VALIDATOR_SET_CHANGE", b, b.envelope(
         new CaesarTransaction.Follow(CHAIN_A, weakChange), null));
     assertEquals(1, b.bridge().epoch());
