@@ -271,6 +271,8 @@ public final class ChainKeeper
      */
     private final java.util.LinkedHashMap<Digest, BridgeProofs.Material> changeCandidates =
         new java.util.LinkedHashMap<>();
+    /** A later-joined validator's index per epoch (see {@link #selfIn}). */
+    private final java.util.Map<Long, Integer> probedIndex = new java.util.HashMap<>();
     /** Proof material of every committed validator-set change, by the epoch it started. */
     private final java.util.TreeMap<Long, BridgeProofs.Material> epochChanges =
         new java.util.TreeMap<>();
@@ -448,18 +450,36 @@ public final class ChainKeeper
       return BridgeProofs.buildFollow(chainId, m, next);
     }
 
-    /** This node's index in {@code set} (its genesis key's), or -1. */
+    /**
+     * This node's index in {@code set}, or -1: by its genesis key when it is a genesis validator,
+     * else (a validator that joined later, given an attester but no genesis index) by which key
+     * of the set verifies the attester's signature on a probe, once per epoch.
+     */
     private int selfIn(online.hypermesh.protocol.consensus.bft.ValidatorSet set) {
-      if (settings.self() < 0 || settings.self() >= settings.genesis().publicKeys().size()) {
+      if (settings.self() >= 0 && settings.self() < settings.genesis().publicKeys().size()) {
+        byte[] key = settings.genesis().publicKeys().get(settings.self());
+        for (int i = 0; i < set.size(); i++) {
+          if (java.util.Arrays.equals(key, set.publicKey(i))) {
+            return i;
+          }
+        }
         return -1;
       }
-      byte[] key = settings.genesis().publicKeys().get(settings.self());
-      for (int i = 0; i < set.size(); i++) {
-        if (java.util.Arrays.equals(key, set.publicKey(i))) {
-          return i;
-        }
+      if (settings.attester() == null) {
+        return -1;
       }
-      return -1;
+      return probedIndex.computeIfAbsent(set.epoch(), e -> {
+        byte[] probe = ("HM-KEEPER-SELF-" + set.signingChainId().hex())
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] signature = settings.attester().sign(probe);
+        var verifier = new online.hypermesh.protocol.consensus.bft.FalconVerifier();
+        for (int i = 0; i < set.size(); i++) {
+          if (verifier.verify(set.publicKey(i), probe, signature)) {
+            return i;
+          }
+        }
+        return -1;
+      });
     }
 
     ChainResponse bridgeProof(String id) {

@@ -265,6 +265,28 @@ class ChainKeeperEpochProofTest {
     assertEquals(Optional.empty(), escrow.check(new CaesarTransaction.Redeem(
         claim1.sourceChain(), claim1.recipient(), claim1.amount(), claim1.proof(), two1)));
 
+    // The newcomer's node (no genesis index, its key as attester) attests the epoch-1 lock as
+    // validator 3 of the new set, and nothing of epoch 0.
+    ChainState newcomerState = ChainState.genesis(genesis);
+    ActorRef<ChainKeeper.Command> joined = testKit.spawn(ChainKeeper.create(
+        new ChainKeeper.Settings("node-4", -1, genesis, newcomerState, 10, 10, 10, null, null,
+            null, new FalconSigner(newcomer.privateKey()), 10)));
+    for (ChainKeeper.Committed c : List.of(committed(b1, q2), committed(b2, q4),
+        committed(b3, q4), committed(e1, qe2))) {
+      joined.tell(c);
+    }
+    joined.tell(new ChainKeeper.GetBridgeProof(lock1.id().hex(), probe.getRef()));
+    CaesarTransaction.Redeem byNewcomer = redeem(assertInstanceOf(
+        ChainResponse.BridgeProof.class, probe.receiveMessage()));
+    assertEquals(List.of(3), byNewcomer.attestations().stream().map(a -> a.validator()).toList());
+    List<ExecutionAttestation> pair = new ArrayList<>(claim1.attestations());
+    pair.addAll(byNewcomer.attestations());
+    assertEquals(2, ExecutionAttestation.verify(pair, set1, new FalconVerifier(), lock1.id(), 4)
+        .value());
+    joined.tell(new ChainKeeper.GetBridgeProof(lock0.id().hex(), probe.getRef()));
+    assertEquals(List.of(), redeem(assertInstanceOf(ChainResponse.BridgeProof.class,
+        probe.receiveMessage())).attestations());
+
     // A restarted keeper replays its journal into the same state, already in epoch 1.
     testKit.stop(keeper);
     ActorRef<ChainKeeper.Command> again = testKit.spawn(ChainKeeper.create(settings));
