@@ -93,6 +93,7 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1347, ChainKeeper.BlockApplied.class)
         .register(1348, ChainKeeper.TransactionRejected.class)
         .register(1349, ChainKeeper.GetBridgeProof.class)
+        .register(1350, ChainKeeper.GetEpochProof.class)
         // Assets applied from the chain: 1360-1379.
         .register(1360, AssetEntity.ApplyCommitted.class)
         .register(1361, AssetEntity.CommittedIndexAcked.class)

@@ -90,6 +90,8 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         .register(610, ChainResponse.BridgeProof.class)
         .register(611, ChainResponse.BridgeInfo.class)
         .register(612, ChainResponse.BridgeStatus.class)
+        .register(613, ChainRequest.EpochProof.class)
+        .register(614, ChainResponse.EpochProof.class)
         .sealedRoot(ChainRequest.class)
         .sealedRoot(ChainResponse.class)
         .sealedRoot(TrustChainRequest.class)

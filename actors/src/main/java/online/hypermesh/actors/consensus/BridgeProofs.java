@@ -14,6 +14,7 @@ import online.hypermesh.protocol.consensus.bft.CommitCertificate;
 import online.hypermesh.protocol.consensus.bft.Digest;
 import online.hypermesh.protocol.consensus.bft.Signer;
 import online.hypermesh.protocol.consensus.bft.Transaction;
+import online.hypermesh.protocol.consensus.bft.ValidatorSet;
 import online.hypermesh.protocol.consensus.proof.TransactionCodec;
 import online.hypermesh.protocol.consensus.proof.TransactionKind;
 
@@ -22,7 +23,9 @@ import online.hypermesh.protocol.consensus.proof.TransactionKind;
  * for each recent lock and burn: the headers from the transfer's block up to the one its commit
  * certificate commits (a batch is committed by the certificate of its highest block), the
  * transaction's Merkle path, and this node's {@link ExecutionAttestation}, as an unsigned
- * BRIDGE_REDEEM payload.
+ * BRIDGE_REDEEM payload. Likewise for each committed validator-set change, an unsigned
+ * BRIDGE_FOLLOW payload: the change's commit is certified at its top, which is the new epoch's
+ * base block, exactly what the other chain's light client wants.
  */
 final class BridgeProofs {
 
@@ -35,6 +38,12 @@ final class BridgeProofs {
   /** Whether a committed body announces a lock or burn (its leaves are then kept). */
   static boolean mayBeTransfer(Transaction tx) {
     return TransactionCodec.peekKind(tx.body()).map(BridgeProofs::isTransfer).orElse(false);
+  }
+
+  /** Whether a committed body announces a validator-set change (the chain state decides). */
+  static boolean mayBeChange(Transaction tx) {
+    return TransactionCodec.peekKind(tx.body())
+        .map(k -> k == TransactionKind.VALIDATOR_SET_CHANGE).orElse(false);
   }
 
   /**
@@ -76,9 +85,17 @@ final class BridgeProofs {
     long height() {
       return headers.get(0).height();
     }
+
+    Digest transactionId() {
+      return transaction.id();
+    }
   }
 
-  static ChainResponse build(Digest chainId, Digest txId, Material m, int self,
+  /**
+   * @param set the validator set in force at the transfer's height
+   * @param self this node's index in {@code set}, or -1: then no attestation of its own
+   */
+  static ChainResponse build(Digest chainId, Digest txId, Material m, ValidatorSet set, int self,
       Signer attester) {
     if (!m.certified()) {
       return notFound("transaction " + txId.hex() + " at height " + m.height() + " is committed "
@@ -112,11 +129,44 @@ final class BridgeProofs {
       return notFound("transaction " + txId.hex() + " is not a CAES lock or burn");
     }
     List<ExecutionAttestation> attestations = self >= 0 && attester != null
-        ? List.of(ExecutionAttestation.sign(attester, self, chainId, txId, height)) : List.of();
+        ? List.of(ExecutionAttestation.sign(attester, self, set.signingChainId(), txId, height))
+        : List.of();
     byte[] redeem = CaesarCodec.encode(new CaesarTransaction.Redeem(chainId, recipient, amount,
         proof, attestations));
     return new ChainResponse.BridgeProof(chainId.hex(), txId.hex(), height, direction,
         destination.hex(), recipient.hex(), amount, redeem, attestations.size());
+  }
+
+  /**
+   * The BRIDGE_FOLLOW payload for the change that started {@code next}'s epoch, from the
+   * material kept for that change (its certificate commits the epoch's base).
+   */
+  static ChainResponse buildFollow(Digest chainId, Material m, ValidatorSet next) {
+    String what = "the validator-set change " + m.transaction.id().hex() + " at height "
+        + m.height() + " (epoch " + next.epoch() + ")";
+    if (!m.certified()) {
+      return new ChainResponse.Rejected(ChainResponse.Reason.UNAVAILABLE, what + " is committed "
+          + "by a certificate for height " + m.certificate.height() + ", whose block this node "
+          + "has not applied yet; ask again shortly");
+    }
+    if (m.headers.size() > InclusionProof.MAX_HEADERS
+        || m.certificate.height() != next.genesisHeight()) {
+      return new ChainResponse.Rejected(ChainResponse.Reason.UNAVAILABLE, what + " was committed "
+          + "by a certificate for height " + m.certificate.height() + ", epoch base "
+          + next.genesisHeight() + ": not provable in " + InclusionProof.MAX_HEADERS
+          + " headers ending at the base");
+    }
+    InclusionProof proof = new InclusionProof(m.headers, m.certificate, m.transaction, m.index,
+        m.path);
+    byte[] payload;
+    try {
+      payload = CaesarCodec.encode(new CaesarTransaction.Follow(chainId, proof));
+    } catch (IllegalArgumentException e) {
+      return new ChainResponse.Rejected(ChainResponse.Reason.UNAVAILABLE, what
+          + " does not fit one BRIDGE_FOLLOW payload: " + e.getMessage());
+    }
+    return new ChainResponse.EpochProof(chainId.hex(), next.epoch(), m.transaction.id().hex(),
+        m.height(), next.genesisHeight(), next.size(), payload);
   }
 
   private static ChainResponse notFound(String why) {

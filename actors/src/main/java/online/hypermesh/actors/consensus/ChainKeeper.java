@@ -44,7 +44,9 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *
  * <p>Retention: the last {@code retainedBlocks} blocks answer {@code chain block H}; rejections
  * and pending ids are remembered up to {@code retainedRejections} each. Both bounds count
- * entries, oldest out.
+ * entries, oldest out. Bridge material: the last {@code retainedBridgeProofs} locks and burns,
+ * and every committed validator-set change (by the epoch it started; there are few), which
+ * other chains' light clients need to follow this chain's sets ({@link GetEpochProof}).
  */
 public final class ChainKeeper
     extends EventSourcedBehavior<ChainKeeper.Command, ChainKeeper.Event, ChainKeeper.Chain> {
@@ -81,6 +83,12 @@ public final class ChainKeeper
   /** A relayable proof of a committed, applied lock or burn, with this node's attestation. */
   public record GetBridgeProof(String transactionId, ActorRef<ChainResponse> replyTo)
       implements Command {}
+
+  /**
+   * A relayable proof of the committed validator-set change that started {@code epoch} (1 for
+   * the first change): a BRIDGE_FOLLOW payload for the other chains' light clients.
+   */
+  public record GetEpochProof(long epoch, ActorRef<ChainResponse> replyTo) implements Command {}
 
   public sealed interface Event extends KryoMessage {}
 
@@ -192,6 +200,8 @@ public final class ChainKeeper
             (chain, get) -> reply(get.replyTo(), chain.validators(get.live())))
         .onCommand(GetBridgeProof.class,
             (chain, get) -> reply(get.replyTo(), chain.bridgeProof(get.transactionId())))
+        .onCommand(GetEpochProof.class,
+            (chain, get) -> reply(get.replyTo(), chain.epochProof(get.epoch())))
         .build();
   }
 
@@ -255,6 +265,17 @@ public final class ChainKeeper
         new java.util.LinkedHashMap<>();
     /** Material still collecting the headers up to the block its certificate commits. */
     private final List<BridgeProofs.Material> uncertified = new ArrayList<>();
+    /**
+     * Kind-9 transactions of blocks the state has not applied yet, by id: whether one changes
+     * the set is the state's to say once its commit is applied ({@link ChainState#changeOf}).
+     */
+    private final java.util.LinkedHashMap<Digest, BridgeProofs.Material> changeCandidates =
+        new java.util.LinkedHashMap<>();
+    /** A later-joined validator's index per epoch (see {@link #selfIn}). */
+    private final java.util.Map<Long, Integer> probedIndex = new java.util.HashMap<>();
+    /** Proof material of every committed validator-set change, by the epoch it started. */
+    private final java.util.TreeMap<Long, BridgeProofs.Material> epochChanges =
+        new java.util.TreeMap<>();
     private final java.util.LinkedHashMap<String, TransactionRejected> rejections =
         new java.util.LinkedHashMap<>();
     private final java.util.LinkedHashMap<String, Long> pending = new java.util.LinkedHashMap<>();
@@ -305,6 +326,7 @@ public final class ChainKeeper
               block, e.getMessage());
           return;
         }
+        keepEpochChanges();
       }
       received = block.height();
       long time = timeOf(block.height());
@@ -357,7 +379,9 @@ public final class ChainKeeper
       List<Transaction> txs = block.transactions();
       List<byte[]> leaves = null;
       for (int i = 0; i < txs.size(); i++) {
-        if (!BridgeProofs.mayBeTransfer(txs.get(i))) {
+        boolean transfer = BridgeProofs.mayBeTransfer(txs.get(i));
+        boolean change = !transfer && BridgeProofs.mayBeChange(txs.get(i));
+        if (!transfer && !change) {
           continue;
         }
         if (leaves == null) {
@@ -365,7 +389,7 @@ public final class ChainKeeper
         }
         BridgeProofs.Material m = new BridgeProofs.Material(block.header(), certificate,
             txs.get(i), i, MerkleTree.path(leaves, i));
-        transfers.put(txs.get(i).id(), m);
+        (transfer ? transfers : changeCandidates).put(txs.get(i).id(), m);
         if (!m.certified()) {
           uncertified.add(m);
         }
@@ -373,6 +397,89 @@ public final class ChainKeeper
       while (transfers.size() > settings.retainedBridgeProofs()) {
         uncertified.remove(transfers.remove(transfers.keySet().iterator().next()));
       }
+    }
+
+    /**
+     * Keeps the material of each change the state has switched on (by the epoch it started) and
+     * drops the other kind-9 candidates once their block is applied. Under the state's monitor.
+     * Also right after a keeper restart, when the state is ahead of the replayed journal: a
+     * change is kept as soon as its block is replayed.
+     */
+    private void keepEpochChanges() {
+      for (long e = 1; e <= state.epoch(); e++) {
+        if (!epochChanges.containsKey(e)) {
+          BridgeProofs.Material m = state.changeOf(e).map(changeCandidates::remove).orElse(null);
+          if (m != null) {
+            epochChanges.put(e, m);
+          }
+        }
+      }
+      long applied = state.height();
+      changeCandidates.values().removeIf(m -> {
+        boolean drop = m.height() <= applied;
+        if (drop) {
+          uncertified.remove(m);
+        }
+        return drop;
+      });
+    }
+
+    ChainResponse epochProof(long epoch) {
+      Digest chainId = settings.genesis().chainId();
+      if (epoch < 1) {
+        return new ChainResponse.Rejected(ChainResponse.Reason.BAD_REQUEST, "epoch " + epoch
+            + " has no change to prove: epoch 0 is the genesis set, the first validator-set "
+            + "change starts epoch 1");
+      }
+      online.hypermesh.protocol.consensus.bft.ValidatorSet next;
+      long current;
+      synchronized (state) {
+        current = state.epoch();
+        next = state.validatorSetOf(epoch).orElse(null);
+      }
+      if (next == null) {
+        return new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, "no epoch " + epoch
+            + " on chain " + chainId.hex() + ": it is in epoch " + current
+            + " (as far as this node has applied)");
+      }
+      BridgeProofs.Material m = epochChanges.get(epoch);
+      if (m == null) {
+        return new ChainResponse.Rejected(ChainResponse.Reason.UNAVAILABLE, "this node did not "
+            + "keep the proof of the change that started epoch " + epoch + "; ask another node");
+      }
+      return BridgeProofs.buildFollow(chainId, m, next);
+    }
+
+    /**
+     * This node's index in {@code set}, or -1: by its genesis key when it is a genesis validator,
+     * else (a validator that joined later, given an attester but no genesis index) by which key
+     * of the set verifies the attester's signature on a probe, once per epoch.
+     */
+    private int selfIn(online.hypermesh.protocol.consensus.bft.ValidatorSet set) {
+      if (settings.self() >= 0 && settings.self() < settings.genesis().publicKeys().size()) {
+        byte[] key = settings.genesis().publicKeys().get(settings.self());
+        for (int i = 0; i < set.size(); i++) {
+          if (java.util.Arrays.equals(key, set.publicKey(i))) {
+            return i;
+          }
+        }
+        return -1;
+      }
+      if (settings.attester() == null) {
+        return -1;
+      }
+      return probedIndex.computeIfAbsent(set.epoch(), e -> {
+        byte[] probe = ("HM-KEEPER-SELF-" + set.signingChainId().hex())
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] signature = settings.attester().sign(probe);
+        var verifier = new online.hypermesh.protocol.consensus.bft.FalconVerifier();
+        for (int i = 0; i < set.size(); i++) {
+          if (verifier.verify(set.publicKey(i), probe, signature)) {
+            return i;
+          }
+        }
+        return -1;
+      });
     }
 
     ChainResponse bridgeProof(String id) {
@@ -385,15 +492,20 @@ public final class ChainKeeper
       }
       BridgeProofs.Material m = transfers.get(digest);
       boolean applied;
+      online.hypermesh.protocol.consensus.bft.ValidatorSet set = null;
       synchronized (state) {
         // Committed, and not refused by the ledger: the state says so (held blocks are neither).
         applied = state.heightOf(digest).isPresent()
             && state.caesar().flatMap(c -> c.failure(digest)).isEmpty();
+        if (m != null) {
+          set = state.validatorSetAt(m.height());
+        }
       }
       if (m == null || !applied) {
         return new ChainResponse.Rejected(ChainResponse.Reason.NOT_FOUND, whyNoProof(digest));
       }
-      return BridgeProofs.build(settings.genesis().chainId(), digest, m, settings.self(),
+      // Attest only as a validator of the transfer's epoch, under that epoch's signing id.
+      return BridgeProofs.build(settings.genesis().chainId(), digest, m, set, selfIn(set),
           settings.attester());
     }
 

@@ -30,11 +30,11 @@ import picocli.CommandLine.Parameters;
  * destination checks everything in it.
  */
 @Command(name = "bridge",
-    description = "CAES bridge: register, lock, burn, proof, redeem, relay, status.",
+    description = "CAES bridge: register, lock, burn, proof, redeem, relay, follow, status.",
     subcommands = {CaesarBridgeCommand.Register.class, CaesarBridgeCommand.Lock.class,
         CaesarBridgeCommand.Burn.class, CaesarBridgeCommand.Proof.class,
         CaesarBridgeCommand.Redeem.class, CaesarBridgeCommand.Relay.class,
-        CaesarBridgeCommand.Status.class})
+        CaesarBridgeCommand.Follow.class, CaesarBridgeCommand.Status.class})
 final class CaesarBridgeCommand {
 
   static Digest digest(String option, String hex) {
@@ -307,17 +307,142 @@ final class CaesarBridgeCommand {
 
     @Override
     public Integer call() {
-      NodeOptions source = new NodeOptions();
-      source.node = from;
-      source.identityDir = fromIdentity != null ? fromIdentity : node.identityDir;
-      source.timeoutSeconds = node.timeoutSeconds;
-      Fetched f = fetch(source, transaction, attesters);
+      Fetched f = fetch(source(node, from, fromIdentity), transaction, attesters);
       if (!node.json) {
         System.out.println("proof: " + f.describe());
       }
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("proof", f.json());
       return redeem(node, f.payload(), waitSeconds, extra);
+    }
+  }
+
+  /** A node of the source chain, reached with {@code identity} (default: the CLI's). */
+  private static NodeOptions source(NodeOptions node, String from, Path identity) {
+    NodeOptions source = new NodeOptions();
+    source.node = from;
+    source.identityDir = identity != null ? identity : node.identityDir;
+    source.timeoutSeconds = node.timeoutSeconds;
+    return source;
+  }
+
+  @Command(name = "follow", description = "Relayer: make this chain's light client of another "
+      + "chain follow that chain's validator-set changes. Fetches the proof of each change from "
+      + "a node of the other chain (--from) and submits it here (--node): by default every epoch "
+      + "this chain has not followed yet, in order, until the other chain has no more.")
+  static final class Follow implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--from", required = true, paramLabel = "HOST:PORT",
+        description = "A validator node of the other chain.")
+    String from;
+
+    @Option(names = "--from-identity", paramLabel = "DIR",
+        description = "The CLI identity the other chain trusts. Default: --identity.")
+    Path fromIdentity;
+
+    @Option(names = "--epoch", paramLabel = "N",
+        description = "Only the change that started epoch N (1 for the first change). Default: "
+            + "each epoch after the one this chain's light client is in.")
+    Long epoch;
+
+    @Option(names = "--wait", defaultValue = "30", description = "Seconds to wait for each commit.")
+    int waitSeconds;
+
+    @Override
+    public Integer call() {
+      if (epoch != null && epoch < 1) {
+        throw new CliException("--epoch must be 1 or more (epoch 0 is the genesis set; the first "
+            + "validator-set change starts epoch 1), not " + epoch, 2);
+      }
+      if (waitSeconds < 0) {
+        throw new CliException("--wait must be 0 or more seconds, not " + waitSeconds, 2);
+      }
+      NodeOptions source = source(node, from, fromIdentity);
+      long next;
+      String remote;
+      if (epoch != null) {
+        next = epoch;
+        remote = "";
+      } else {
+        remote = ChainCommand.expect(source.sendChain(new ChainRequest.Head()),
+            ChainResponse.Head.class).chainId();
+        ChainResponse.BridgeStatus status = ChainCommand.expect(
+            node.sendChain(new ChainRequest.BridgeStatus()), ChainResponse.BridgeStatus.class);
+        ChainResponse.BridgeInfo bridge = status.bridges().stream()
+            .filter(b -> b.remoteChain().equals(remote)).findFirst()
+            .orElseThrow(() -> new CliException("chain " + status.chainId() + " has no bridge to "
+                + "chain " + remote + " (" + from + "): register it first with `caesar bridge "
+                + "register`", HyperMeshCli.EXIT_REJECTED));
+        next = bridge.epoch() + 1L;
+      }
+      List<Map<String, Object>> epochs = new ArrayList<>();
+      StringBuilder text = new StringBuilder();
+      int exit = 0;
+      while (true) {
+        ChainResponse.EpochProof proof;
+        ChainResponse.TxStatus status;
+        try {
+          ChainResponse reply = source.sendChain(new ChainRequest.EpochProof(next));
+          if (epoch == null && reply instanceof ChainResponse.Rejected r
+              && r.reason() == ChainResponse.Reason.NOT_FOUND) {
+            text.append(epochs.isEmpty() ? "nothing to follow: " : "done: ").append(r.message());
+            break;
+          }
+          proof = ChainCommand.expect(reply, ChainResponse.EpochProof.class);
+          status = ChainCommand.expect(node.sendChain(new ChainRequest.CaesarSubmit(
+              proof.payload(), waitSeconds * 1000L)), ChainResponse.Submitted.class).status();
+        } catch (CliException e) {
+          if (epochs.isEmpty()) {
+            throw e;
+          }
+          // Report the epochs already followed with the one that failed.
+          epochs.add(new LinkedHashMap<>(Map.of("epoch", next, "applied", false,
+              "failure", e.getMessage())));
+          text.append("epoch ").append(next).append(": ").append(e.getMessage());
+          exit = e.exitCode();
+          break;
+        }
+        boolean committed = status.state() == ChainResponse.TxState.COMMITTED;
+        boolean applied = committed && status.reason().isEmpty();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", proof.epoch());
+        m.put("sourceChain", proof.sourceChain());
+        m.put("change", proof.changeTransaction());
+        m.put("changeHeight", proof.changeHeight());
+        m.put("baseHeight", proof.baseHeight());
+        m.put("validators", proof.validators());
+        m.put("bytes", proof.payload().length);
+        m.put("transaction", ChainCommand.txJson(status));
+        m.put("applied", applied);
+        if (!applied) {
+          m.put("failure", committed ? status.reason() : ChainCommand.describe(status));
+        }
+        epochs.add(m);
+        text.append("epoch ").append(proof.epoch()).append(" of chain ")
+            .append(proof.sourceChain()).append(" (").append(proof.validators())
+            .append(" validators from height ").append(proof.baseHeight() + 1).append("): ")
+            .append(applied ? "followed, " + ChainCommand.describe(status)
+                : committed ? "committed at height " + status.height() + " but refused: "
+                    + status.reason() : ChainCommand.describe(status))
+            .append('\n');
+        if (!applied) {
+          exit = HyperMeshCli.EXIT_REJECTED;
+          break;
+        }
+        if (epoch != null) {
+          break;
+        }
+        next++;
+      }
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("from", from);
+      json.put("epochs", epochs);
+      json.put("followed", epochs.stream().filter(e -> Boolean.TRUE.equals(e.get("applied")))
+          .count());
+      AssetCommand.print(node.json, json, text.toString().stripTrailing());
+      return exit;
     }
   }
 
@@ -366,14 +491,16 @@ final class CaesarBridgeCommand {
         m.put("remoteChain", b.remoteChain());
         m.put("trustedFromHeight", b.trustedFromHeight());
         m.put("epoch", b.epoch());
+        m.put("epochFromHeight", b.epochFromHeight());
         m.put("validators", b.validators());
         m.put("frozen", b.frozen());
         m.put("locked", CaesarCommand.caes(b.lockedUnits()));
         m.put("minted", CaesarCommand.caes(b.mintedUnits()));
         m.put("redeemed", b.redeemed());
         list.add(m);
-        text.append(String.format("  -> %s  %d validators, epoch %d, locked %s CAES, minted %s "
-                + "CAES, %d redeemed%s%n", b.remoteChain(), b.validators(), b.epoch(),
+        text.append(String.format("  -> %s  %d validators, epoch %d (its set from height %d), "
+                + "locked %s CAES, minted %s CAES, %d redeemed%s%n", b.remoteChain(),
+            b.validators(), b.epoch(), b.epochFromHeight(),
             CaesarCommand.caes(b.lockedUnits()), CaesarCommand.caes(b.mintedUnits()),
             b.redeemed(), b.frozen().isEmpty() ? "" : "  FROZEN: " + b.frozen()));
       }

@@ -42,7 +42,8 @@ final class CaesarReads {
         List<ChainResponse.BridgeInfo> bridges = new ArrayList<>();
         for (CaesarState.BridgeView b : caesar.bridges()) {
           bridges.add(new ChainResponse.BridgeInfo(b.remoteChain().hex(), b.trustedFromHeight(),
-              b.epoch(), b.validators(), b.frozen(), b.locked(), b.minted(), b.redeemed()));
+              b.epoch(), b.validators(), b.frozen(), b.locked(), b.minted(), b.redeemed(),
+              b.epochFromHeight()));
         }
         return new ChainResponse.BridgeStatus(chainId, state.height(),
             caesar.bridgeAdmin().map(Digest::hex).orElse(""), List.copyOf(bridges));

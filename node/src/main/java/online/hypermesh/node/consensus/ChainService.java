@@ -85,6 +85,9 @@ public final class ChainService {
     if (request instanceof ChainRequest.BridgeProof p) {
       return new ChainKeeper.GetBridgeProof(String.valueOf(p.transactionIdHex()), replyTo);
     }
+    if (request instanceof ChainRequest.EpochProof e) {
+      return new ChainKeeper.GetEpochProof(e.epoch(), replyTo);
+    }
     if (request instanceof ChainRequest.Validators) {
       return new ChainKeeper.GetValidators(List.of(), replyTo);
     }

@@ -49,4 +49,29 @@ class CaesarCommandTest {
     assertEquals(2, genesis.code(), genesis.out() + genesis.err());
     assertTrue(genesis.err().contains("--genesis"), genesis.err());
   }
+
+  /** `bridge follow` refuses a bad epoch, wait or missing source before any connection. */
+  @Test
+  void followArgumentsAreCheckedBeforeAnythingIsSent(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    String[] common = {"--node", "[::1]:9", "--identity", dir.toString()};
+    for (String epoch : new String[] {"0", "-3"}) {
+      InProcessCli.Result r = InProcessCli.run(common, "caesar", "bridge", "follow", "--from",
+          "[::1]:9", "--epoch", epoch);
+      assertEquals(2, r.code(), r.out() + r.err());
+      assertTrue(r.err().contains("--epoch must be 1 or more") && r.err().contains(epoch),
+          r.err());
+    }
+    InProcessCli.Result word = InProcessCli.run(common, "caesar", "bridge", "follow", "--from",
+        "[::1]:9", "--epoch", "first");
+    assertEquals(2, word.code(), word.out() + word.err());
+    assertTrue(word.err().contains("--epoch"), word.err());
+    InProcessCli.Result wait = InProcessCli.run(common, "caesar", "bridge", "follow", "--from",
+        "[::1]:9", "--wait", "-1");
+    assertEquals(2, wait.code(), wait.out() + wait.err());
+    assertTrue(wait.err().contains("--wait must be 0 or more"), wait.err());
+    InProcessCli.Result from = InProcessCli.run(common, "caesar", "bridge", "follow");
+    assertEquals(2, from.code(), from.out() + from.err());
+    assertTrue(from.err().contains("--from"), from.err());
+  }
 }

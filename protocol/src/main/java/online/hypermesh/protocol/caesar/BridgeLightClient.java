@@ -79,6 +79,11 @@ public final class BridgeLightClient {
     return Optional.ofNullable(misbehaviour);
   }
 
+  /** The first height the set in force now is trusted for (above the last followed base). */
+  public long currentFromHeight() {
+    return current().fromHeight();
+  }
+
   /** The first height the registered set was trusted for. */
   public long trustedFromHeight() {
     return epochs.get(0).fromHeight();
@@ -184,51 +189,73 @@ public final class BridgeLightClient {
    * from that base block ({@link ValidatorSet#next}) and is in force above it.
    */
   public Outcome followValidatorSet(InclusionProof p) {
+    Checked<ValidatorSet> next = nextSet(p, true);
+    if (!next.ok()) {
+      return next.refusal();
+    }
+    BlockHeader base = p.certified();
+    Epoch now = current();
+    epochs.set(epochs.size() - 1, new Epoch(now.set(), now.fromHeight(), base.height()));
+    epochs.add(new Epoch(next.value(), base.height() + 1, Long.MAX_VALUE));
+    return Outcome.applied(epoch());
+  }
+
+  /**
+   * What {@link #followValidatorSet} would refuse, with the same reason, without changing
+   * anything: no certificate is recorded and a conflicting one does not freeze the client (it is
+   * refused with CONFLICTING_BLOCKS). For a validator deciding whether to order a follow.
+   */
+  public Optional<Outcome.Rejected> checkValidatorSet(InclusionProof p) {
+    Checked<ValidatorSet> next = nextSet(p, false);
+    return next.ok() ? Optional.empty() : Optional.of(next.refusal());
+  }
+
+  /** The set the proven change starts, or the refusal; {@code record} as {@link #observe}. */
+  private Checked<ValidatorSet> nextSet(InclusionProof p, boolean record) {
     List<BlockHeader> headers = p.headers();
     if (!frozen()) {
       for (int i = 1; i < headers.size() && i <= InclusionProof.MAX_HEADERS; i++) {
         BlockHeader h = headers.get(i);
         if (h.transactionCount() != 0) {
-          return Outcome.rejected(Rejection.BAD_INCLUSION_PROOF, "block " + h.id() + " at height "
+          return Checked.refused(Rejection.BAD_INCLUSION_PROOF, "block " + h.id() + " at height "
               + h.height() + " above the validator-set change carries transactions: the epoch"
               + " cannot end above it");
         }
         if (h.round() == headers.get(i - 1).round() + 1) {
-          return Outcome.rejected(Rejection.BAD_INCLUSION_PROOF, "block " + h.id() + " at height "
+          return Checked.refused(Rejection.BAD_INCLUSION_PROOF, "block " + h.id() + " at height "
               + h.height() + " follows its parent in the next round, so the change ended the"
               + " epoch below it: prove the change through " + i + " header(s), not through "
               + headers.size() + " headers");
         }
       }
     }
-    Checked<Integer> epoch = certifiedEpoch(p, true);
+    Checked<Integer> epoch = certifiedEpoch(p, record);
     if (!epoch.ok()) {
-      return epoch.refusal();
+      return Checked.refused(epoch.refusal());
     }
     BlockHeader base = p.certified();
     if (epoch.value() != epochs.size() - 1) {
-      return Outcome.rejected(Rejection.STALE_VALIDATOR_SET, "the change at height "
-          + p.block().height() + " is in epoch " + epoch.value() + ", already followed");
+      return Checked.refused(Rejection.STALE_VALIDATOR_SET, "the change at height "
+          + p.block().height() + " is in epoch " + epoch.value() + ", already followed (this"
+          + " client is in epoch " + epoch() + ")");
     }
     Checked<Transaction> tx = included(p);
     if (!tx.ok()) {
-      return tx.refusal();
+      return Checked.refused(tx.refusal());
     }
     Optional<EpochChange> change = reader.validatorSetChange(tx.value().body());
     if (change.isEmpty()) {
-      return Outcome.rejected(Rejection.NOT_A_VALIDATOR_SET_CHANGE,
+      return Checked.refused(Rejection.NOT_A_VALIDATOR_SET_CHANGE,
           "transaction " + tx.value().id() + " is not a validator-set change");
     }
     Epoch now = current();
     Verdict authorized = change.get().verify(now.set(), verifier);
     if (authorized.rejected()) {
-      return Outcome.rejected(Rejection.NOT_A_VALIDATOR_SET_CHANGE, "transaction "
+      return Checked.refused(Rejection.NOT_A_VALIDATOR_SET_CHANGE, "transaction "
           + tx.value().id() + " does not change the set: " + authorized.reason());
     }
-    epochs.set(epochs.size() - 1, new Epoch(now.set(), now.fromHeight(), base.height()));
-    epochs.add(new Epoch(now.set().next(change.get().keys(), base.id(), base.height(),
-        base.time()), base.height() + 1, Long.MAX_VALUE));
-    return Outcome.applied(epoch());
+    return Checked.ok(now.set().next(change.get().keys(), base.id(), base.height(),
+        base.time()));
   }
 
   /**

@@ -44,7 +44,16 @@ import online.hypermesh.protocol.crypto.Falcon;
  *           (1..1462) and the FALCON-1024 signature ({@link ExecutionAttestation})
  * 7 register: u64 nonce, remote chain id (32), u64 trusted-from height, u8 key count (1..32),
  *           per key u16 length (1..4096) and the X.509 public key encoding, owner
+ * 8 follow (no owner, like redeem): source chain id (32), then the proof as in redeem (headers
+ *           from the change block up to the epoch's base, the base's certificate, transaction
+ *           id) except that the body length is a u32 (0..64 KiB: a validator-set change carries
+ *           every new key and n - f signatures), then u32 leaf index, u8 path length, path
  * </pre>
+ *
+ * <p>A follow's body is the remote kind-9 envelope: the keys (about 1.8 KB each), n - f
+ * signatures and the envelope's own proofs and sender chain (about 15 KB). With the headers and
+ * the certificate it fits 64 KiB for sets up to about 12 validators; larger sets cannot be
+ * followed through one transaction (not built: a chunked proof).
  *
  * <p>Sizes. A bft header commits its parent's quorum certificate by digest, so it is 166 bytes
  * whatever the validator set; what grows with the set is the commit certificate (n - f
@@ -85,6 +94,7 @@ public final class CaesarCodec {
   private static final int BURN = 5;
   private static final int REDEEM = 6;
   private static final int REGISTER = 7;
+  private static final int FOLLOW = 8;
 
   private CaesarCodec() {}
 
@@ -117,6 +127,9 @@ public final class CaesarCodec {
     if (tx instanceof CaesarTransaction.Register) {
       return TransactionKind.BRIDGE_REGISTER;
     }
+    if (tx instanceof CaesarTransaction.Follow) {
+      return TransactionKind.BRIDGE_FOLLOW;
+    }
     return TransactionKind.BRIDGE_REDEEM;
   }
 
@@ -124,17 +137,17 @@ public final class CaesarCodec {
   public static boolean isCaesar(TransactionKind kind) {
     return switch (kind) {
       case TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM,
-          BRIDGE_REGISTER -> true;
+          BRIDGE_REGISTER, BRIDGE_FOLLOW -> true;
       default -> false;
     };
   }
 
-  /** Whether {@code tx} must carry an owner authorization (all but a redemption). */
+  /** Whether {@code tx} must carry an owner authorization (all but a redemption or a follow). */
   public static boolean needsOwner(CaesarTransaction tx) {
-    return !(tx instanceof CaesarTransaction.Redeem);
+    return !(tx instanceof CaesarTransaction.Redeem || tx instanceof CaesarTransaction.Follow);
   }
 
-  /** Encodes a redemption (the only operation without an owner). */
+  /** Encodes a redemption or a follow (the operations without an owner). */
   public static byte[] encode(CaesarTransaction tx) {
     return encode(tx, null);
   }
@@ -147,7 +160,7 @@ public final class CaesarCodec {
     if (needsOwner(tx) != (owner != null)) {
       throw new IllegalArgumentException(needsOwner(tx)
           ? "a " + tx.getClass().getSimpleName() + " needs the owner's authorization"
-          : "a redemption carries no owner authorization");
+          : "a redemption or a follow carries no owner authorization");
     }
     Out out = write(tx);
     if (owner != null) {
@@ -211,33 +224,13 @@ public final class CaesarCodec {
       for (byte[] key : g.keyBytes()) {
         out.u16(key.length).raw(key);
       }
+    } else if (tx instanceof CaesarTransaction.Follow f) {
+      out.u8(FOLLOW).digest(f.sourceChain());
+      proof(out, f.proof(), true);
     } else {
       CaesarTransaction.Redeem r = (CaesarTransaction.Redeem) tx;
-      InclusionProof p = r.proof();
-      byte[] cert = Codec.encode(p.certificate());
-      byte[] body = p.transaction().body();
-      if (p.headers().size() > InclusionProof.MAX_HEADERS || cert.length > MAX_CERTIFICATE_BYTES
-          || body.length > MAX_BODY_BYTES || p.path().size() > MerkleTree.MAX_PATH) {
-        throw new IllegalArgumentException("redemption exceeds the payload bounds: "
-            + p.headers().size() + " headers, certificate " + cert.length + " B, body "
-            + body.length + " B, path " + p.path().size());
-      }
       out.u8(REDEEM).digest(r.sourceChain()).digest(r.recipient()).u64(r.amount());
-      out.u8(p.headers().size());
-      for (BlockHeader h : p.headers()) {
-        byte[] header = Codec.encodeHeader(h);
-        if (header.length > MAX_HEADER_BYTES) {
-          throw new IllegalArgumentException("header at height " + h.height() + " of "
-              + header.length + " B exceeds " + MAX_HEADER_BYTES);
-        }
-        out.u32(header.length).raw(header);
-      }
-      out.u16(cert.length).raw(cert);
-      out.digest(p.transaction().id()).u16(body.length).raw(body);
-      out.u32(p.index()).u8(p.path().size());
-      for (Digest d : p.path()) {
-        out.digest(d);
-      }
+      proof(out, r.proof(), false);
       out.u8(r.attestations().size());
       for (ExecutionAttestation a : r.attestations()) {
         byte[] signature = a.signature();
@@ -250,6 +243,40 @@ public final class CaesarCodec {
       }
     }
     return out;
+  }
+
+  /** An inclusion proof; {@code wideBody}: a u32 body length up to 64 KiB (a follow's). */
+  private static void proof(Out out, InclusionProof p, boolean wideBody) {
+    byte[] cert = Codec.encode(p.certificate());
+    byte[] body = p.transaction().body();
+    int maxBody = wideBody ? Transaction.MAX_PAYLOAD_BYTES : MAX_BODY_BYTES;
+    if (p.headers().size() > InclusionProof.MAX_HEADERS || cert.length > MAX_CERTIFICATE_BYTES
+        || body.length > maxBody || p.path().size() > MerkleTree.MAX_PATH) {
+      throw new IllegalArgumentException("proof exceeds the payload bounds: "
+          + p.headers().size() + " headers, certificate " + cert.length + " B, body "
+          + body.length + " B, path " + p.path().size());
+    }
+    out.u8(p.headers().size());
+    for (BlockHeader h : p.headers()) {
+      byte[] header = Codec.encodeHeader(h);
+      if (header.length > MAX_HEADER_BYTES) {
+        throw new IllegalArgumentException("header at height " + h.height() + " of "
+            + header.length + " B exceeds " + MAX_HEADER_BYTES);
+      }
+      out.u32(header.length).raw(header);
+    }
+    out.u16(cert.length).raw(cert);
+    out.digest(p.transaction().id());
+    if (wideBody) {
+      out.u32(body.length);
+    } else {
+      out.u16(body.length);
+    }
+    out.raw(body);
+    out.u32(p.index()).u8(p.path().size());
+    for (Digest d : p.path()) {
+      out.digest(d);
+    }
   }
 
   /** Never throws: anything but exactly one valid encoding is {@link Malformed}. */
@@ -277,6 +304,7 @@ public final class CaesarCodec {
         case BURN -> new CaesarTransaction.Burn(nonce(in), digest(in), digest(in), amount(in));
         case REDEEM -> redeem(in);
         case REGISTER -> register(in);
+        case FOLLOW -> new CaesarTransaction.Follow(digest(in), proof(in, true));
         default -> throw new Bad("unknown operation " + op);
       };
       OwnerAuthorization owner = needsOwner(tx) ? owner(in) : null;
@@ -295,6 +323,12 @@ public final class CaesarCodec {
     Digest sourceChain = digest(in);
     Digest recipient = digest(in);
     long amount = amount(in);
+    InclusionProof proof = proof(in, false);
+    return redeemTail(in, sourceChain, recipient, amount, proof);
+  }
+
+  /** An inclusion proof; {@code wideBody}: a u32 body length up to 64 KiB (a follow's). */
+  private static InclusionProof proof(ByteBuffer in, boolean wideBody) throws Bad {
     int count = in.get() & 0xff;
     if (count < 1 || count > InclusionProof.MAX_HEADERS) {
       throw new Bad("proof of " + count + " headers, must be 1.." + InclusionProof.MAX_HEADERS);
@@ -318,7 +352,10 @@ public final class CaesarCodec {
       throw new Bad("commit certificate: " + cert.error());
     }
     Digest txId = digest(in);
-    byte[] body = bytes(in, length(in.getShort() & 0xffff, MAX_BODY_BYTES, "transaction body"));
+    byte[] body = wideBody
+        ? bytes(in, length(in.getInt() & 0xffffffffL, Transaction.MAX_PAYLOAD_BYTES,
+            "transaction body"))
+        : bytes(in, length(in.getShort() & 0xffff, MAX_BODY_BYTES, "transaction body"));
     long index = in.getInt() & 0xffffffffL;
     if (index > Integer.MAX_VALUE) {
       throw new Bad("leaf index " + index + " out of range");
@@ -331,8 +368,12 @@ public final class CaesarCodec {
     for (int i = 0; i < pathLength; i++) {
       path.add(digest(in));
     }
-    InclusionProof proof = new InclusionProof(headers, cert.value(),
+    return new InclusionProof(headers, cert.value(),
         new online.hypermesh.protocol.consensus.bft.Transaction(txId, body), (int) index, path);
+  }
+
+  private static CaesarTransaction.Redeem redeemTail(ByteBuffer in, Digest sourceChain,
+      Digest recipient, long amount, InclusionProof proof) throws Bad {
     int attestationCount = in.get() & 0xff;
     if (attestationCount > CaesarTransaction.Redeem.MAX_ATTESTATIONS) {
       throw new Bad(attestationCount + " attestations, at most "

@@ -74,6 +74,20 @@ public sealed interface CaesarTransaction {
   }
 
   /**
+   * A relayer's proof that remote chain {@code sourceChain} committed a validator-set change
+   * (its kind-9 transaction, through the headers up to the epoch's base block and the base's
+   * commit certificate): the light client of {@code sourceChain} follows it ({@link
+   * BridgeLightClient#followValidatorSet}). Anyone may send it; the light client checks
+   * everything, including the change's authorization by a quorum of the set it ends.
+   */
+  record Follow(Digest sourceChain, InclusionProof proof) implements CaesarTransaction {
+    public Follow {
+      Objects.requireNonNull(sourceChain, "sourceChain");
+      Objects.requireNonNull(proof, "proof");
+    }
+  }
+
+  /**
    * Bridge set-up, signed by an owner: trust {@code validatorKeys} (the remote chain's validators'
    * public keys as X.509 encodings, in index order) as chain {@code remoteChain}'s set from
    * {@code trustedFromHeight} on. The chain state applies it; the ledger does not.

@@ -19,7 +19,10 @@ import online.hypermesh.protocol.consensus.bft.ValidatorSet;
  * true; more than f of them (f the most faulty validators the set tolerates) include an honest
  * one, so the destination chain requires at least f + 1 distinct signers of the set in force at h.
  *
- * <p>Signed bytes: "HM-CAES-APPLIED-1" || chain id || transaction id || u64 height. The domain
+ * <p>Signed bytes: "HM-CAES-APPLIED-1" || signing chain id || transaction id || u64 height. The
+ * signing chain id is that of the epoch in force at h ({@link ValidatorSet#signingChainId}: the
+ * chain id in epoch 0), so an attestation binds the set that signs it, as votes do: a validator
+ * retired with its epoch cannot attest a later transaction under an older epoch's id. The domain
  * differs from every consensus message's, so a vote can never pass for an attestation.
  *
  * @param validator the signer's index in the source chain's validator set
@@ -54,15 +57,20 @@ public record ExecutionAttestation(int validator, byte[] signature) {
     return "ExecutionAttestation[validator " + validator + ", " + signature.length + " B]";
   }
 
-  public static byte[] signingBytes(Digest chainId, Digest transactionId, long height) {
+  /** @param signingChainId the signing chain id of the epoch in force at {@code height} */
+  public static byte[] signingBytes(Digest signingChainId, Digest transactionId, long height) {
     return ByteBuffer.allocate(DOMAIN.length + 2 * Digest.LENGTH + Long.BYTES).put(DOMAIN)
-        .put(chainId.bytes()).put(transactionId.bytes()).putLong(height).array();
+        .put(signingChainId.bytes()).put(transactionId.bytes()).putLong(height).array();
   }
 
-  public static ExecutionAttestation sign(Signer signer, int validator, Digest chainId,
+  /**
+   * @param validator the signer's index in the set in force at {@code height}
+   * @param signingChainId that set's {@link ValidatorSet#signingChainId}
+   */
+  public static ExecutionAttestation sign(Signer signer, int validator, Digest signingChainId,
       Digest transactionId, long height) {
     return new ExecutionAttestation(validator,
-        signer.sign(signingBytes(chainId, transactionId, height)));
+        signer.sign(signingBytes(signingChainId, transactionId, height)));
   }
 
   /** The least number of distinct attesters {@code set} requires: f + 1. */
@@ -71,12 +79,13 @@ public record ExecutionAttestation(int validator, byte[] signature) {
   }
 
   /**
-   * Whether at least f + 1 distinct validators of {@code set} attest that {@code transactionId},
-   * committed at {@code height}, was applied; a refusal says how many valid signers there were.
+   * Whether at least f + 1 distinct validators of {@code set} (the set in force at {@code
+   * height}) attest under its signing chain id that {@code transactionId}, committed at {@code
+   * height}, was applied; a refusal says how many valid signers there were.
    */
   public static Checked<Integer> verify(Collection<ExecutionAttestation> attestations,
       ValidatorSet set, SignatureVerifier verifier, Digest transactionId, long height) {
-    byte[] message = signingBytes(set.chainId(), transactionId, height);
+    byte[] message = signingBytes(set.signingChainId(), transactionId, height);
     Set<Integer> valid = new HashSet<>();
     for (ExecutionAttestation a : attestations) {
       if (set.contains(a.validator()) && !valid.contains(a.validator())
@@ -89,7 +98,8 @@ public record ExecutionAttestation(int validator, byte[] signature) {
       return Checked.refused(Rejection.NOT_ATTESTED, valid.size() + " of "
           + attestations.size() + " attestations that chain " + set.chainId()
           + " applied transaction " + transactionId + " at height " + height
-          + " verify; at least " + required + " of its " + set.size() + " validators must attest");
+          + " verify; at least " + required + " of the " + set.size() + " validators of its epoch "
+          + set.epoch() + " must attest");
     }
     return Checked.ok(valid.size());
   }

@@ -72,7 +72,8 @@
  * online.hypermesh.protocol.caesar.OwnerAuthorization} in the payload (the owner's certificate
  * chain and FALCON-1024 signature over the chain id, the kind's code and the operation with its
  * nonce). Kinds: TOKEN_TRANSFER, STAKE_BOND, STAKE_UNBOND, BRIDGE_LOCK, BRIDGE_BURN, BRIDGE_REDEEM
- * (a redemption has no owner: anyone may relay a proof), BRIDGE_REGISTER. The chain applies
+ * (a redemption has no owner: anyone may relay a proof), BRIDGE_REGISTER, BRIDGE_FOLLOW (no
+ * owner either: a relayed proof of a remote validator-set change). The chain applies
  * them through {@code consensus.chain.CaesarState}.
  *
  * <h2>Bridge</h2>
@@ -94,8 +95,10 @@
  * online.hypermesh.protocol.caesar.CaesarCodec} has the bound). Back: burn on B (at most what came from A), relay, release on A from A's bridged-out.
  * No fees: the recipient gets the amount locked, and demurrage resumes from the block it arrives
  * in. A redemption names its source chain (the escrow of another chain refuses it); each lock id
- * redeems once; the light client follows A's validator-set changes only when certified by the
- * set in force (proven in the certified block itself), refuses certificates of a retired set for
+ * redeems once; the light client follows A's validator-set changes (relayed as BRIDGE_FOLLOW
+ * transactions, {@link online.hypermesh.protocol.caesar.CaesarTransaction.Follow}) only when
+ * committed and authorized by a quorum of the set in force, each once, refuses certificates of a
+ * retired set for
  * heights after its epoch, and freezes for good on two certified blocks at one height. {@code
  * BridgeEscrow.check} runs the same checks read-only (nothing recorded, never a freeze), for
  * validators deciding whether to order a claim. A bridge is set up by an owner-signed REGISTER
@@ -106,7 +109,8 @@
  * carry a transaction root), not that A's ledger applied it (they carry no receipt or state root),
  * and a lock whose funds were spent earlier in its block is committed all the same. So a claim
  * also carries {@link online.hypermesh.protocol.caesar.ExecutionAttestation}s: at least f + 1 of
- * the validators in force at the lock's height sign that their ledger applied it; execution is
+ * the validators in force at the lock's height sign, under that epoch's signing chain id, that
+ * their ledger applied it; execution is
  * deterministic, so one honest signer is enough. A receipt root in the headers would replace them.
  */
 package online.hypermesh.protocol.caesar;

@@ -61,6 +61,15 @@ public sealed interface ChainRequest extends KryoMessage {
   record BridgeProof(String transactionIdHex) implements ChainRequest {
   }
 
+  /**
+   * What a relayer carries to another chain so that its light client of this chain follows a
+   * validator-set change (`caesar bridge follow`): the committed change that started {@code
+   * epoch} (1 for the first change), through the headers up to the epoch's base block and the
+   * base's commit certificate.
+   */
+  record EpochProof(long epoch) implements ChainRequest {
+  }
+
   /** The bridges registered on this chain, their light clients and counters (`caesar bridge status`). */
   record BridgeStatus() implements ChainRequest {
   }

@@ -113,15 +113,31 @@ public sealed interface ChainResponse extends KryoMessage {
   }
 
   /**
+   * The proof of the validator-set change that started {@code epoch} on {@code sourceChain}.
+   *
+   * @param changeHeight the height of the block holding the change
+   * @param baseHeight the height of the epoch's base block (the certified top of the change's
+   *     commit); the new set certifies the blocks above it
+   * @param validators the size of the new set
+   * @param payload the unsigned BRIDGE_FOLLOW payload (a CaesarCodec encoding) the other chain
+   *     verifies: submit it there with `caesar bridge follow`
+   */
+  record EpochProof(String sourceChain, long epoch, String changeTransaction, long changeHeight,
+      long baseHeight, int validators, byte[] payload) implements ChainResponse {
+  }
+
+  /**
    * One bridge: the light client of {@code remoteChain} this chain keeps.
    *
    * @param epoch validator-set changes of the remote chain followed so far
    * @param frozen "" or why the bridge refuses everything (misbehaviour evidence)
    * @param lockedUnits native CAES locked here for the remote chain (bridged-out)
    * @param mintedUnits wrapped CAES minted here for the remote chain's locks, not yet burned
+   * @param epochFromHeight the remote height from which the set of {@code epoch} is in force
    */
   record BridgeInfo(String remoteChain, long trustedFromHeight, int epoch, int validators,
-      String frozen, long lockedUnits, long mintedUnits, int redeemed) implements KryoMessage {
+      String frozen, long lockedUnits, long mintedUnits, int redeemed, long epochFromHeight)
+      implements KryoMessage {
   }
 
   /** @param admin the account that may register bridges here ("" if none) */

@@ -56,9 +56,10 @@ final class BridgeFixture {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * {@code claim} with f + 1 execution attestations by its source chain's current validators (as
-   * honest validators whose ledger applied the transfer give them); unchanged if it has some or
-   * its source chain is not a fixture.
+   * {@code claim} with f + 1 execution attestations by its source chain's current validators,
+   * under the current epoch's signing chain id (as honest validators whose ledger applied the
+   * transfer give them, for a transfer of the current epoch); unchanged if it has some or its
+   * source chain is not a fixture.
    */
   static CaesarTransaction.Redeem attested(CaesarTransaction.Redeem claim) {
     BridgeFixture source = BY_CHAIN.get(claim.sourceChain());
@@ -69,7 +70,7 @@ final class BridgeFixture {
     List<ExecutionAttestation> attestations = new ArrayList<>();
     for (int i = 0; i <= (source.keys.size() - 1) / 3; i++) {
       attestations.add(ExecutionAttestation.sign(
-          new FalconSigner(source.keys.get(i).getPrivate()), i, source.chainId,
+          new FalconSigner(source.keys.get(i).getPrivate()), i, source.set().signingChainId(),
           p.transaction().id(), p.block().height()));
     }
     return new CaesarTransaction.Redeem(claim.sourceChain(), claim.recipient(), claim.amount(),

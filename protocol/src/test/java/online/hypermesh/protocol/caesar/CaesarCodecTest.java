@@ -95,6 +95,39 @@ class CaesarCodecTest {
   }
 
   @Test
+  void aFollowRoundTripsWithABodyLargerThanARedemptionMayCarry() {
+    InclusionProof small = BridgeFixture.anyProof();
+    // A validator-set change body: beyond the 32 KiB a redemption's u16 length allows.
+    byte[] body = new byte[40_000];
+    Arrays.fill(body, (byte) 7);
+    var tx = new online.hypermesh.protocol.consensus.bft.Transaction(Digest.sha256(body), body);
+    InclusionProof big = new InclusionProof(small.headers(), small.certificate(), tx, 0,
+        List.of());
+    for (InclusionProof p : List.of(small, big)) {
+      CaesarTransaction.Follow f = new CaesarTransaction.Follow(CHAIN, p);
+      assertEquals(TransactionKind.BRIDGE_FOLLOW, CaesarCodec.kindOf(f));
+      assertFalse(CaesarCodec.needsOwner(f));
+      byte[] bytes = CaesarCodec.encode(f);
+      assertEquals(8, bytes[1], "operation 8");
+      CaesarCodec.Valid v = (CaesarCodec.Valid) CaesarCodec.decode(bytes);
+      assertEquals(null, v.authorization());
+      CaesarTransaction.Follow back = (CaesarTransaction.Follow) v.transaction();
+      assertEquals(CHAIN, back.sourceChain());
+      assertEquals(p.headers(), back.proof().headers());
+      assertArrayEquals(p.transaction().body(), back.proof().transaction().body());
+      assertArrayEquals(bytes, CaesarCodec.encode(back));
+      assertTrue(malformed(Arrays.copyOf(bytes, bytes.length - 1)).contains("truncated"));
+      assertTrue(malformed(Arrays.copyOf(bytes, bytes.length + 1)).contains("after the end"));
+    }
+    assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(
+        new CaesarTransaction.Follow(CHAIN, small), OWNER));
+    assertThrows(IllegalArgumentException.class, () -> CaesarCodec.encode(
+        new CaesarTransaction.Redeem(CHAIN, TO, 1, big)), "a redemption's body stays u16");
+    assertTrue(CaesarCodec.isCaesar(TransactionKind.BRIDGE_FOLLOW));
+    assertEquals(TransactionKind.BRIDGE_FOLLOW, TransactionKind.fromCode(14).orElseThrow());
+  }
+
+  @Test
   void strictDecodingNamesWhatIsWrong() {
     byte[] bond = CaesarCodec.encode(new CaesarTransaction.Bond(3, 1_000), OWNER);
     byte[] v1 = bond.clone();

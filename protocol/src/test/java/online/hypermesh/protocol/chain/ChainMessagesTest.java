@@ -44,9 +44,10 @@ class ChainMessagesTest {
         new ChainRequest.BridgeProof(ID),
         new ChainRequest.BridgeStatus(),
         new ChainResponse.BridgeStatus("c", 77, ID, List.of(
-            new ChainResponse.BridgeInfo(ID, 0, 1, 4, "", 1_000, 0, 3),
+            new ChainResponse.BridgeInfo(ID, 0, 1, 4, "", 1_000, 0, 3, 41),
             new ChainResponse.BridgeInfo("d", 10, 0, 7, "two blocks certified at height 9", 0,
-                5, 0))));
+                5, 0, 10))),
+        new ChainRequest.EpochProof(2));
   }
 
   @Test
@@ -71,6 +72,15 @@ class ChainMessagesTest {
     assertArrayEquals(proof.redeem(), proofBack.redeem());
     assertEquals(proof.attestations(), proofBack.attestations());
     assertEquals(proof.recipient(), proofBack.recipient());
+    ChainResponse.EpochProof epoch = new ChainResponse.EpochProof("a", 1, ID, 40, 41, 4,
+        new byte[] {8, 7});
+    ChainResponse.EpochProof epochBack = (ChainResponse.EpochProof) codec.decode(
+        codec.encode(epoch));
+    assertArrayEquals(epoch.payload(), epochBack.payload());
+    assertEquals(List.of(epoch.sourceChain(), epoch.epoch(), epoch.changeTransaction(),
+        epoch.changeHeight(), epoch.baseHeight(), epoch.validators()), List.of(
+        epochBack.sourceChain(), epochBack.epoch(), epochBack.changeTransaction(),
+        epochBack.changeHeight(), epochBack.baseHeight(), epochBack.validators()));
   }
 
   @Test
@@ -79,6 +89,7 @@ class ChainMessagesTest {
     sampled.add(ChainRequest.Submit.class);
     sampled.add(ChainRequest.CaesarSubmit.class);
     sampled.add(ChainResponse.BridgeProof.class);
+    sampled.add(ChainResponse.EpochProof.class);
     for (Class<?> root : List.of(ChainRequest.class, ChainResponse.class)) {
       for (Class<?> sub : root.getPermittedSubclasses()) {
         assertTrue(sampled.contains(sub), "no round-trip sample for " + sub.getName());

@@ -52,7 +52,10 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
  *       or burn needs a registered, unfrozen bridge to its chain (else NO_BRIDGE /
  *       BRIDGE_FROZEN); a redemption (no owner: any relayer) goes to the {@link BridgeEscrow} of
  *       its source chain, which checks the certified headers, the inclusion path, the source
- *       validators' execution attestations and replay. If the owner's signature held and the
+ *       validators' execution attestations and replay; a follow (no owner either) goes to that
+ *       escrow's light client ({@link BridgeLightClient#followValidatorSet}), which starts the
+ *       remote chain's next epoch if the proven change is committed, authorized by a quorum of
+ *       the remote set in force and not followed yet (STALE_VALIDATOR_SET otherwise). If the owner's signature held and the
  *       nonce was the account's next, the nonce is spent all the same ({@link
  *       Ledger#spendNonce}): the authorization is public once committed and must not apply later,
  *       when it might succeed.
@@ -72,9 +75,9 @@ import online.hypermesh.protocol.crypto.VerifiedChainCache;
  * <p>{@link #precheck} is what a validator refuses before ordering: what will certainly fail
  * whatever is committed before it (a payload that does not decode, an authorization that does
  * not verify in full, including the owner's certificate chain, validity and revocation, a nonce
- * already used, a redemption without a bridge), so the client is told why instead of getting a
- * committed-but-failed transaction. Balances are not prechecked: an incoming transfer committed
- * first may cover the amount.
+ * already used, a redemption or a follow without a bridge or that the bridge refuses), so the
+ * client is told why instead of getting a committed-but-failed transaction. Balances are not
+ * prechecked: an incoming transfer committed first may cover the amount.
  */
 public final class CaesarState {
 
@@ -138,6 +141,9 @@ public final class CaesarState {
     Digest owner = null;
     if (d.refusal != null) {
       outcome = d.refusal;
+    } else if (d.valid.transaction() instanceof CaesarTransaction.Follow f) {
+      BridgeEscrow escrow = bridges.get(f.sourceChain());
+      outcome = escrow == null ? noBridge(f.sourceChain()) : escrow.followValidatorSet(f.proof());
     } else if (d.valid.transaction() instanceof CaesarTransaction.Redeem r) {
       outcome = redeem(r, timeOf(block));
       String reason = outcome instanceof Outcome.Rejected rejected ? rejected.toString() : "";
@@ -394,6 +400,16 @@ public final class CaesarState {
       return Optional.of(d.refusal.toString());
     }
     CaesarTransaction op = d.valid.transaction();
+    if (op instanceof CaesarTransaction.Follow f) {
+      BridgeEscrow escrow = bridges.get(f.sourceChain());
+      if (escrow == null) {
+        return Optional.of(noBridge(f.sourceChain()).toString());
+      }
+      // As for a redemption, a conflicting certificate is evidence to order, not to refuse.
+      return escrow.lightClient().checkValidatorSet(f.proof())
+          .filter(x -> x.reason() != Rejection.CONFLICTING_BLOCKS)
+          .map(Outcome.Rejected::toString);
+    }
     if (op instanceof CaesarTransaction.Redeem r) {
       BridgeEscrow escrow = bridges.get(r.sourceChain());
       if (escrow == null) {
@@ -478,9 +494,10 @@ public final class CaesarState {
    * One registered bridge, as `caesar bridge status` shows it.
    *
    * @param frozen "" or why the bridge refuses everything
+   * @param epochFromHeight the remote height from which the set of {@code epoch} is in force
    */
   public record BridgeView(Digest remoteChain, long trustedFromHeight, int epoch, int validators,
-      String frozen, long locked, long minted, int redeemed) {}
+      String frozen, long locked, long minted, int redeemed, long epochFromHeight) {}
 
   public List<BridgeView> bridges() {
     List<BridgeView> out = new ArrayList<>();
@@ -490,7 +507,7 @@ public final class CaesarState {
           lc.validatorSet().size(), lc.misbehaviour().map(m -> "two blocks certified at height "
               + m.height() + ": " + m.first().blockId() + " and " + m.second().blockId())
               .orElse(""), ledger.bridgedOut(remote), ledger.bridgedIn(remote),
-          escrow.redeemedCount()));
+          escrow.redeemedCount(), lc.currentFromHeight()));
     });
     return out;
   }

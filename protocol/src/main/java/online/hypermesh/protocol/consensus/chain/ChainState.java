@@ -77,6 +77,8 @@ public final class ChainState {
   private ValidatorSet set;
   /** Every epoch's set in order (the genesis set first); the last is {@link #set}. */
   private final List<ValidatorSet> epochs = new ArrayList<>();
+  /** Per epoch from 1 on, the id of the committed transaction that started it. */
+  private final List<Digest> changes = new ArrayList<>();
   private final SignatureVerifier verifier;
   private final Map<String, Long> stakes;
   /** Null when the genesis has no Caesar section. */
@@ -143,6 +145,25 @@ public final class ChainState {
   /** The current epoch: 0 until the first committed validator-set change. */
   public long epoch() {
     return set.epoch();
+  }
+
+  /**
+   * The set in force at {@code height}: the last epoch whose base block is below it (the genesis
+   * set for heights up to the first base; the current set above the tip).
+   */
+  public ValidatorSet validatorSetAt(long height) {
+    for (int e = epochs.size() - 1; e > 0; e--) {
+      if (height > epochs.get(e).genesisHeight()) {
+        return epochs.get(e);
+      }
+    }
+    return epochs.get(0);
+  }
+
+  /** The id of the committed VALIDATOR_SET_CHANGE that started {@code epoch} (1 or more). */
+  public Optional<Digest> changeOf(long epoch) {
+    return epoch < 1 || epoch > changes.size() ? Optional.empty()
+        : Optional.of(changes.get((int) (epoch - 1)));
   }
 
   /** The set of epoch {@code epoch}, if the chain has reached it. */
@@ -229,6 +250,7 @@ public final class ChainState {
     List<Block> batch = new ArrayList<>(held);
     batch.add(block);
     EpochChange change = null;
+    Digest changeId = null;
     Block changeBlock = null;
     for (Block b : batch) {
       if (change != null && b.round() == batch.get(batch.indexOf(b) - 1).round() + 1) {
@@ -243,9 +265,13 @@ public final class ChainState {
             + changeBlock.height() + " in the same epoch: only empty blocks may follow it");
       }
       if (change == null) {
-        Optional<EpochChange> found = EpochChanges.find(b, set, verifier);
+        Optional<online.hypermesh.protocol.consensus.bft.Transaction> found =
+            EpochChanges.findTransaction(b, set, verifier);
         if (found.isPresent()) {
-          change = found.get();
+          // findTransaction decoded and verified it: decoding again cannot fail.
+          change = EpochChange.decode(((TransactionCodec.Valid) TransactionCodec.decode(
+              found.get().body())).transaction().payload()).orElseThrow();
+          changeId = found.get().id();
           changeBlock = b;
         }
       }
@@ -259,6 +285,7 @@ public final class ChainState {
       // The epoch ends at the certified top of the commit: the next set starts from it.
       set = set.next(change.keys(), block.id(), block.height(), block.time());
       epochs.add(set);
+      changes.add(changeId);
       // Verified under the old set: none of them may pass unchecked under the new one.
       verifiedCertificates.clear();
     }

@@ -25,11 +25,19 @@ public final class EpochChanges {
   /** The change that {@code block} makes to {@code current}, if it holds a valid one. */
   public static Optional<EpochChange> find(Block block, ValidatorSet current,
       SignatureVerifier verifier) {
+    return findTransaction(block, current, verifier).flatMap(tx ->
+        TransactionCodec.decode(tx.body()) instanceof TransactionCodec.Valid v
+            ? EpochChange.decode(v.transaction().payload()) : Optional.empty());
+  }
+
+  /** The transaction of {@code block} that changes {@code current}, if it holds a valid one. */
+  public static Optional<online.hypermesh.protocol.consensus.bft.Transaction> findTransaction(
+      Block block, ValidatorSet current, SignatureVerifier verifier) {
     for (online.hypermesh.protocol.consensus.bft.Transaction tx : block.transactions()) {
       if (TransactionCodec.decode(tx.body()) instanceof TransactionCodec.Valid v
           && v.transaction().kind() == TransactionKind.VALIDATOR_SET_CHANGE
           && EpochChange.verifyPayload(v.transaction().payload(), current, verifier).accepted()) {
-        return EpochChange.decode(v.transaction().payload());
+        return Optional.of(tx);
       }
     }
     return Optional.empty();

@@ -24,7 +24,9 @@ public enum TransactionKind {
   /** A relayed, proven remote lock or burn paid out here. */
   BRIDGE_REDEEM(12),
   /** An owner registers a bridge to a remote chain (its validator set; caesar Register). */
-  BRIDGE_REGISTER(13);
+  BRIDGE_REGISTER(13),
+  /** A relayer's proof of a remote chain's validator-set change, followed by its light client. */
+  BRIDGE_FOLLOW(14);
 
   private final int code;
 
