@@ -83,7 +83,6 @@ public final class CaesarState {
 
   private final Digest chainId;
   private final Ledger ledger;
-  private final List<Digest> validatorAccounts;
   private final TreeMap<Digest, String> failures = new TreeMap<>();
   /** Null when the genesis names no bridge admin: no bridge can be registered. */
   private final Digest bridgeAdmin;
@@ -102,11 +101,6 @@ public final class CaesarState {
         : Digest.of(java.util.HexFormat.of().parseHex(g.bridgeAdmin()));
     this.verifier = verifier;
     this.timing = genesis.validatorSet().timing();
-    List<Digest> accounts = new ArrayList<>();
-    for (byte[] key : genesis.publicKeys()) {
-      accounts.add(Digest.sha256(key));
-    }
-    this.validatorAccounts = List.copyOf(accounts);
     check();
   }
 
@@ -359,15 +353,19 @@ public final class CaesarState {
     return new Decoded(valid, null);
   }
 
-  /** Pays the block reward (see the class comment) and checks conservation. */
-  void endBlock(Block block) {
+  /**
+   * Pays the block reward (see the class comment) and checks conservation. Proposer and signer
+   * indices are indices in {@code set}, the block's epoch's set: after a validator-set change the
+   * same index names another validator.
+   */
+  void endBlock(Block block, ValidatorSet set) {
     List<Digest> paid = new ArrayList<>();
-    if (block.proposer() >= 0 && block.proposer() < validatorAccounts.size()) {
-      paid.add(validatorAccounts.get(block.proposer()));
+    if (set.contains(block.proposer())) {
+      paid.add(Digest.sha256(set.publicKey(block.proposer())));
     }
     for (int signer : block.qc().signatures().keySet()) {
-      if (signer >= 0 && signer < validatorAccounts.size()) {
-        paid.add(validatorAccounts.get(signer));
+      if (set.contains(signer)) {
+        paid.add(Digest.sha256(set.publicKey(signer)));
       }
     }
     Outcome reward = ledger.rewardValidators(paid, timeOf(block));

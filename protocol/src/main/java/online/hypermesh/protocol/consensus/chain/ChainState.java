@@ -344,7 +344,7 @@ public final class ChainState {
       applied.add(new AppliedTransaction(block.height(), i, block.id(), id, tx, failure));
     }
     if (caesar != null) {
-      caesar.endBlock(block);
+      caesar.endBlock(block, validatorSetAt(block.height()));
     }
     height = block.height();
     tipId = block.id();

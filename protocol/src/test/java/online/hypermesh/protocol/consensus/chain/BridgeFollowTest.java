@@ -303,6 +303,42 @@ class BridgeFollowTest {
     }
   }
 
+  /**
+   * Block rewards go to the accounts of the block's epoch's set: after the change the same
+   * proposer and signer indices name other validators, and the retired one earns nothing more.
+   */
+  @Test
+  void blockRewardsPayTheValidatorsOfTheBlocksEpoch() {
+    Driver a = new Driver(CHAIN_A);
+    ValidatorSet set0 = a.set;
+    List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3),
+        NEWCOMER.leaf().getPublicKey().getEncoded());
+    a.nextSigners = List.of(a.signers.get(1), a.signers.get(2), a.signers.get(3),
+        NEWCOMER.privateKey());
+    a.commit(a.change(keys1, 0, 1, 3));
+    assertEquals(1, a.state.epoch());
+    CaesarState c = a.state.caesar().orElseThrow();
+    Digest retired = Digest.sha256(set0.publicKey(0));
+    Digest newcomer = Digest.sha256(keys1.get(3));
+    Digest stays = Digest.sha256(keys1.get(0));
+    long retiredBefore = balanceOf(c, retired);
+    long newcomerBefore = balanceOf(c, newcomer);
+    long staysBefore = balanceOf(c, stays);
+    for (int i = 0; i < 6; i++) {
+      a.commit();
+    }
+    // Six epoch-1 blocks: the first on the unsigned base QC, then QCs by epoch-1 indices 0-2
+    // (old validators 1-3), proposers by round over all four, the newcomer among them.
+    assertEquals(retiredBefore, balanceOf(c, retired), "the retired validator is paid nothing");
+    assertTrue(balanceOf(c, newcomer) > newcomerBefore, "the newcomer proposes and is paid");
+    assertTrue(balanceOf(c, stays) > staysBefore, "epoch 1's validator 0 signs and is paid");
+    assertTrue(c.supply(c.clock().millis()).holds());
+  }
+
+  private static long balanceOf(CaesarState c, Digest account) {
+    return c.account(account, c.clock().millis()).map(AccountView::balance).orElse(0L);
+  }
+
   @Test
   void attestationsUnderTheOldEpochIdDoNotRedeemANewEpochLock() {
     Driver a = new Driver(CHAIN_A);
