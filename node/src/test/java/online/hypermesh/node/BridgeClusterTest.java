@@ -258,6 +258,8 @@ class BridgeClusterTest {
     JsonNode epoch = json(cli(a, "chain", "epoch", "show"));
     assertEquals(2, epoch.get("members").size(), epoch.toString());
     assertEquals(2, epoch.get("quorum").asInt());
+    assertEquals(2, json(cli(a, "chain", "validators")).get("quorum").asInt(),
+        "chain validators reports the quorum in force");
     // The chain goes on under the new set.
     JsonNode supplyA = json(cli(a, "caesar", "supply"));
     assertTrue(supplyA.get("conserved").asBoolean(), supplyA.toString());

@@ -282,6 +282,7 @@ public final class ChainKeeper
     private final long[] latencies;
     private int latencyCount;
     private final long[] lastSigned;
+    private final List<byte[]> genesisKeys;
     private long lastRound;
     private long lastTime;
     private long received;
@@ -292,6 +293,7 @@ public final class ChainKeeper
       this.latencies = new long[Math.max(1, settings.latencyWindow())];
       this.lastSigned = new long[settings.genesis().validators().size()];
       java.util.Arrays.fill(lastSigned, -1);
+      this.genesisKeys = settings.genesis().publicKeys();
       this.lastTime = settings.genesis().genesisTimeMillis();
     }
 
@@ -342,13 +344,17 @@ public final class ChainKeeper
         }
       }
       List<Integer> signers = new ArrayList<>(certificate.qc().signatures().keySet());
+      // Indices are the epoch's; liveness is kept per genesis validator.
+      var certifiedBy = state.validatorSetAt(certificate.height());
       for (int signer : signers) {
-        if (signer >= 0 && signer < lastSigned.length) {
-          lastSigned[signer] = Math.max(lastSigned[signer], certificate.height());
+        int g = genesisIndex(certifiedBy, signer);
+        if (g >= 0) {
+          lastSigned[g] = Math.max(lastSigned[g], certificate.height());
         }
       }
-      if (block.proposer() >= 0 && block.proposer() < lastSigned.length) {
-        lastSigned[block.proposer()] = Math.max(lastSigned[block.proposer()], block.height());
+      int proposer = genesisIndex(state.validatorSetAt(block.height()), block.proposer());
+      if (proposer >= 0) {
+        lastSigned[proposer] = Math.max(lastSigned[proposer], block.height());
       }
       blocks.put(block.height(), new StoredBlock(new ChainResponse.Block(block.height(),
           block.id().hex(), block.parentId().hex(), block.round(), block.proposer(), time,
@@ -614,6 +620,20 @@ public final class ChainKeeper
       return new ChainResponse.TxStatus(key, ChainResponse.TxState.UNKNOWN, -1, "", "");
     }
 
+    /** The genesis index of validator {@code index} of {@code set}, or -1. */
+    private int genesisIndex(online.hypermesh.protocol.consensus.bft.ValidatorSet set, int index) {
+      if (!set.contains(index)) {
+        return -1;
+      }
+      byte[] key = set.publicKey(index);
+      for (int g = 0; g < genesisKeys.size() && g < lastSigned.length; g++) {
+        if (java.util.Arrays.equals(genesisKeys.get(g), key)) {
+          return g;
+        }
+      }
+      return -1;
+    }
+
     /**
      * Whether validator i proposed or co-signed one of the last 2n commits: a validator that
      * stops voting drops out of the certificates (and its rounds time out).
@@ -635,7 +655,7 @@ public final class ChainKeeper
                 || recentlySigned(i), lastSigned[i]));
       }
       return new ChainResponse.Validators(genesis.chainId().hex(),
-          genesis.validatorSet().quorum(), List.copyOf(infos));
+          state.validatorSet().quorum(), List.copyOf(infos));
     }
   }
 
