@@ -41,9 +41,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Validator actors across a validator-set change (in-memory journal, serialized through Kryo,
- * real FALCON-1024 keys): four validators commit a change to validators 1-3; validator 0 retires
- * and refuses new transactions, the others go on under the new set, and one of them, restarted,
- * recovers into the new epoch from its journal.
+ * real FALCON-1024 keys): four validators commit a change to validators 1-3 while validator 3 is
+ * cut off; it catches up through the epoch's ending; validator 0 retires and refuses new
+ * transactions, the others go on under the new set, and one of them, restarted, recovers into
+ * the new epoch from its journal.
  */
 class ValidatorEpochTest {
 
@@ -75,6 +76,7 @@ class ValidatorEpochTest {
   private final List<Map<Digest, String>> rejected = new ArrayList<>();
   private final List<ActorRef<Validator.Command>> refs = new ArrayList<>();
   private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+  private volatile boolean isolated;
 
   @AfterAll
   static void shutdown() {
@@ -104,7 +106,46 @@ class ValidatorEpochTest {
         rejected.get(i).put(transactionId, reason);
       }
     };
-    refs.set(i, testKit.spawn(Validator.create(settings, ReceptionistNetwork.factory(), listener)));
+    ValidatorNetwork.Factory receptionist = ReceptionistNetwork.factory();
+    ValidatorNetwork.Factory cutting = context -> {
+      ValidatorNetwork inner = receptionist.open(context);
+      return new ValidatorNetwork() {
+        /** While validator 3 is cut off, nothing of epoch 0 reaches it or leaves it. */
+        private boolean cut(int to, Validator.Deliver message) {
+          return isolated && message.epoch() == 0 && (i == 3 || to == 3);
+        }
+
+        @Override
+        public void send(int to, Validator.Deliver message) {
+          if (!cut(to, message)) {
+            inner.send(to, message);
+          }
+        }
+
+        @Override
+        public void broadcast(Validator.Deliver message) {
+          for (int to = 0; to < N; to++) {
+            if (to != i && !cut(to, message)) {
+              inner.send(to, message);
+            }
+          }
+          if (message.epoch() > 0) {
+            inner.broadcast(message);
+          }
+        }
+
+        @Override
+        public void join(ValidatorSet set, int index, boolean follow) {
+          inner.join(set, index, follow);
+        }
+
+        @Override
+        public void leave() {
+          inner.leave();
+        }
+      };
+    };
+    refs.set(i, testKit.spawn(Validator.create(settings, cutting, listener)));
   }
 
   private Validator.Status status(int i) {
@@ -159,8 +200,22 @@ class ValidatorEpochTest {
     await("a commit in epoch 0", Duration.ofSeconds(60),
         () -> certified.stream().allMatch(c -> c.containsKey(before)));
 
+    // Validator 3 is cut off while 0-2 (a quorum of epoch 0) commit the change: it misses the
+    // certificate, and the validators that have it halted. Back, it learns the ending from them
+    // in answer to its epoch-0 messages; without it epoch 1 (validators 1-3, all needed) stalls.
+    isolated = true;
     List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3));
     Digest change = submit(1, change(keys1));
+    await("validators 0-2 in epoch 1", Duration.ofSeconds(60), () -> {
+      for (int i = 0; i < 3; i++) {
+        if (status(i).epoch() != 1) {
+          return false;
+        }
+      }
+      return true;
+    });
+    assertEquals(0, status(3).epoch(), "the cut-off validator is still in epoch 0");
+    isolated = false;
     await("every validator in epoch 1", Duration.ofSeconds(60), () -> {
       for (int i = 0; i < N; i++) {
         if (status(i).epoch() != 1) {
