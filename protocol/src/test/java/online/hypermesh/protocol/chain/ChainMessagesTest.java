@@ -47,7 +47,11 @@ class ChainMessagesTest {
             new ChainResponse.BridgeInfo(ID, 0, 1, 4, "", 1_000, 0, 3, 41),
             new ChainResponse.BridgeInfo("d", 10, 0, 7, "two blocks certified at height 9", 0,
                 5, 0, 10))),
-        new ChainRequest.EpochProof(2));
+        new ChainRequest.EpochProof(2),
+        new ChainRequest.Epoch(),
+        new ChainResponse.Epoch(ID, 1, ID, 41, 2, List.of(
+            new ChainResponse.EpochMember("node-1", "ab"), new ChainResponse.EpochMember("", "cd")),
+            List.of(new ChainResponse.EpochMember("node-1", "ab"))));
   }
 
   @Test
@@ -65,6 +69,11 @@ class ChainMessagesTest {
         (ChainRequest.CaesarSubmit) codec.decode(codec.encode(caesar));
     assertArrayEquals(caesar.payload(), caesarBack.payload());
     assertEquals(caesar.waitMillis(), caesarBack.waitMillis());
+    ChainRequest.EpochSubmit change = new ChainRequest.EpochSubmit(new byte[] {0, 2, 9}, 8_000);
+    ChainRequest.EpochSubmit changeBack =
+        (ChainRequest.EpochSubmit) codec.decode(codec.encode(change));
+    assertArrayEquals(change.payload(), changeBack.payload());
+    assertEquals(change.waitMillis(), changeBack.waitMillis());
     ChainResponse.BridgeProof proof = new ChainResponse.BridgeProof("a", ID, 12, "LOCK", "b", ID,
         1_000, new byte[] {6, 5, 4}, 2);
     ChainResponse.BridgeProof proofBack = (ChainResponse.BridgeProof) codec.decode(
@@ -88,6 +97,7 @@ class ChainMessagesTest {
     List<Class<?>> sampled = new java.util.ArrayList<>(samples().stream().<Class<?>>map(Object::getClass).toList());
     sampled.add(ChainRequest.Submit.class);
     sampled.add(ChainRequest.CaesarSubmit.class);
+    sampled.add(ChainRequest.EpochSubmit.class);
     sampled.add(ChainResponse.BridgeProof.class);
     sampled.add(ChainResponse.EpochProof.class);
     for (Class<?> root : List.of(ChainRequest.class, ChainResponse.class)) {
