@@ -304,6 +304,38 @@ class BridgeFollowTest {
   }
 
   /**
+   * A chain that changed its set before the bridge existed: registered from its genesis set
+   * (trusted from height 0), then followed through the change, its new set's lock redeems.
+   */
+  @Test
+  void aChainPastItsFirstEpochIsRegisteredFromGenesisThenFollowed() {
+    Driver a = new Driver(CHAIN_A);
+    Driver b = new Driver(CHAIN_B);
+    assertEquals("", a.commit(a.envelope(new CaesarTransaction.Register(0, CHAIN_B, 0,
+        b.f.genesis.publicKeys()), ALICE)).get(0).failure());
+    ValidatorSet set0 = a.set;
+    List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3),
+        NEWCOMER.leaf().getPublicKey().getEncoded());
+    a.nextSigners = List.of(a.signers.get(1), a.signers.get(2), a.signers.get(3),
+        NEWCOMER.privateKey());
+    a.commit(a.change(keys1, 0, 1, 2));
+    InclusionProof changeProof = a.lastProof(0);
+    assertEquals("", a.commit(a.envelope(
+        new CaesarTransaction.Lock(1, CHAIN_B, account(BOB), 400), ALICE)).get(0).failure());
+    CaesarTransaction.Redeem claim = a.claim(a.lastProof(0), account(BOB), 400, a.set,
+        a.signers, 0, 1);
+
+    assertEquals("", b.commit(b.envelope(new CaesarTransaction.Register(0, CHAIN_A, 0,
+        a.f.genesis.publicKeys()), ALICE)).get(0).failure());
+    assertRefusedBoth("FORGED_CERTIFICATE", b, b.envelope(claim, null));
+    assertEquals("", b.commit(b.envelope(new CaesarTransaction.Follow(CHAIN_A, changeProof),
+        null)).get(0).failure());
+    assertEquals(1, b.bridge().epoch());
+    assertEquals("", b.commit(b.envelope(claim, null)).get(0).failure());
+    assertEquals(400, b.balance(BOB));
+  }
+
+  /**
    * Block rewards go to the accounts of the block's epoch's set: after the change the same
    * proposer and signer indices name other validators, and the retired one earns nothing more.
    */
