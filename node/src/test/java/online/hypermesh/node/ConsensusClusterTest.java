@@ -204,7 +204,7 @@ class ConsensusClusterTest {
     }
     // The restarted validator resumed from its journal: it recovered a last voted round > 0.
     String log = Files.readString(restarted.logFile(), StandardCharsets.UTF_8);
-    assertTrue(log.matches("(?s).*validator 2 recovered at height [1-9]\\d*, last voted round [1-9].*"),
+    assertTrue(log.matches("(?s).*validator 2 of epoch 0 recovered at height [1-9]\\d*, last voted round [1-9].*"),
         "node-3 did not recover its validator state from the journal");
   }
 
