@@ -82,6 +82,7 @@ public final class ActorsRegistrar implements KryoRegistrar {
         .register(1310, Validator.State.class)
         .register(1311, Validator.EpochEnding.class)
         .register(1312, Validator.EpochStarted.class)
+        .register(1313, Validator.EpochCatchUp.class)
         // The chain keeper: 1340-1359 (1320-1339 are the chain's client API, in ProtocolRegistrar).
         .register(1340, ChainKeeper.Committed.class)
         .register(1341, ChainKeeper.Rejected.class)

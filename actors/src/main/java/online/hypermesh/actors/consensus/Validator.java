@@ -79,6 +79,14 @@ public final class Validator
   public record EpochEnding(long epoch, List<byte[]> blocks, byte[] certificate)
       implements Command {}
 
+  /**
+   * Committed blocks of epoch {@code epoch} below its ending, with their certificates (Codec
+   * encodings, parent first), for a validator further behind than the ending reaches; the last
+   * block's certificate commits it. Checked by the receiver like an ending.
+   */
+  public record EpochCatchUp(long epoch, List<byte[]> blocks, List<byte[]> certificates)
+      implements Command {}
+
   /** Transactions for this validator's pool; ids are 32-byte digests chosen by the sender. */
   public record Submit(List<SubmittedTransaction> transactions) implements Command {}
 
@@ -135,11 +143,16 @@ public final class Validator
 
   /** Blocks before the change kept in an ending, for a validator a few commits behind. */
   static final int ENDING_LEAD_BLOCKS = 4;
+  /** A catch-up answer holds at most this many bytes past its first batch. */
+  static final int CATCH_UP_BYTES = 2 * 1024 * 1024;
 
   private final ActorContext<Command> context;
   private final ValidatorSettings settings;
   private final ValidatorNetwork network;
   private final CommitListener listener;
+  private final ValidatorHistory history;
+  /** When each lagging peer was last sent a catch-up (a journal read), to answer once a second. */
+  private final java.util.Map<ActorRef<Command>, Long> catchUpSent = new java.util.HashMap<>();
   private final byte[] ownKey;
   /** The set of the current epoch; {@code core} is null once this validator is not in it. */
   private ValidatorSet set;
@@ -150,8 +163,14 @@ public final class Validator
 
   public static Behavior<Command> create(ValidatorSettings settings,
       ValidatorNetwork.Factory network, CommitListener listener) {
+    return create(settings, network, listener, null);
+  }
+
+  /** With {@code history} (may be null), it also catches up validators far behind an ending. */
+  public static Behavior<Command> create(ValidatorSettings settings,
+      ValidatorNetwork.Factory network, CommitListener listener, ValidatorHistory history) {
     return Behaviors.setup(context ->
-        new Validator(context, settings, network.open(context), listener));
+        new Validator(context, settings, network.open(context), listener, history));
   }
 
   /** One journal per chain and genesis validator index, whatever the epoch. */
@@ -160,12 +179,13 @@ public final class Validator
   }
 
   private Validator(ActorContext<Command> context, ValidatorSettings settings,
-      ValidatorNetwork network, CommitListener listener) {
+      ValidatorNetwork network, CommitListener listener, ValidatorHistory history) {
     super(persistenceId(settings.set().chainId(), settings.self()));
     this.context = context;
     this.settings = settings;
     this.network = network;
     this.listener = listener;
+    this.history = history;
     this.ownKey = settings.set().publicKey(settings.self());
   }
 
@@ -249,6 +269,7 @@ public final class Validator
         .onCommand(Start.class, this::start)
         .onCommand(Deliver.class, this::deliver)
         .onCommand(EpochEnding.class, this::takeEnding)
+        .onCommand(EpochCatchUp.class, this::takeCatchUp)
         .onCommand(Submit.class, this::submit)
         .onCommand(RoundTimerFired.class, (state, timer) -> timer.epoch() == set.epoch()
             ? handle(new Input.TimerExpired(timer.round())) : Effect().none())
@@ -486,8 +507,65 @@ public final class Validator
       return;
     }
     EpochStarted after = state.epochs().get((int) deliver.epoch());
-    deliver.replyTo().tell(new EpochEnding(deliver.epoch(), after.endingBlocks(),
-        after.endingCertificate()));
+    long endingFrom = after.endingBlocks().isEmpty() ? after.baseHeight()
+        : Codec.decodeBlock(after.endingBlocks().get(0)).value().height();
+    if (deliver.tipHeight() + 1 >= endingFrom || history == null) {
+      deliver.replyTo().tell(new EpochEnding(deliver.epoch(), after.endingBlocks(),
+          after.endingCertificate()));
+      return;
+    }
+    long now = System.currentTimeMillis();
+    Long last = catchUpSent.get(deliver.replyTo());
+    if (last != null && now - last < 1000) {
+      return;
+    }
+    catchUpSent.put(deliver.replyTo(), now);
+    long from = deliver.tipHeight() + 1;
+    long to = Math.min(endingFrom - 1, from + Math.max(1, history.chunkBlocks()) - 1);
+    long epoch = deliver.epoch();
+    ActorRef<Command> peer = deliver.replyTo();
+    history.committed(from, to).whenComplete((events, failure) -> {
+      if (failure != null) {
+        context.getSystem().log().warn("validator could not read its journal to catch up a peer"
+            + " of epoch {}: {}", epoch, failure.toString());
+        return;
+      }
+      long bytes = events.stream().mapToLong(e -> e.block().length).sum();
+      if (to == endingFrom - 1 && bytes <= CATCH_UP_BYTES) {
+        // The rest of the epoch fits one answer: the ending, led by the blocks the peer lacks.
+        List<byte[]> blocks = new ArrayList<>();
+        events.forEach(e -> blocks.add(e.block()));
+        blocks.addAll(after.endingBlocks());
+        peer.tell(new EpochEnding(epoch, List.copyOf(blocks), after.endingCertificate()));
+      } else {
+        catchUp(epoch, events).ifPresent(peer::tell);
+      }
+    });
+  }
+
+  /**
+   * The blocks up to the last one its own certificate commits (a batch's top), so the receiver
+   * can check the chunk with that certificate alone.
+   */
+  static Optional<EpochCatchUp> catchUp(long epoch, List<BlockCommitted> events) {
+    List<byte[]> blocks = new ArrayList<>();
+    List<byte[]> certificates = new ArrayList<>();
+    int end = -1;
+    long bytes = 0;
+    for (BlockCommitted e : events) {
+      bytes += e.block().length + e.certificate().length;
+      if (end >= 0 && bytes > CATCH_UP_BYTES) {
+        break;
+      }
+      blocks.add(e.block());
+      certificates.add(e.certificate());
+      var cert = Codec.decodeCommitCertificate(e.certificate());
+      if (cert.ok() && Arrays.equals(cert.value().blockId().bytes(), e.blockId())) {
+        end = blocks.size();
+      }
+    }
+    return end < 0 ? Optional.empty() : Optional.of(new EpochCatchUp(epoch,
+        List.copyOf(blocks.subList(0, end)), List.copyOf(certificates.subList(0, end))));
   }
 
   /**
@@ -548,6 +626,77 @@ public final class Validator
         listener.committed(b, cert.value());
       }
       beginNextEpoch(s);
+    });
+  }
+
+  /**
+   * Committed blocks of this validator's epoch, which ended elsewhere, below its ending. Taken
+   * when they extend this validator's tip and the last block's certificate verifies under this
+   * epoch's set and commits it (the others are its ancestors); the core restarts from there, and
+   * its next messages bring the next chunk or the ending.
+   */
+  private Effect<Event, State> takeCatchUp(State state, EpochCatchUp up) {
+    if (core == null || !started || up.epoch() != set.epoch() || up.blocks() == null
+        || up.certificates() == null || up.blocks().isEmpty()
+        || up.blocks().size() != up.certificates().size()) {
+      return Effect().none();
+    }
+    List<Block> blocks = new ArrayList<>();
+    List<CommitCertificate> certificates = new ArrayList<>();
+    for (int i = 0; i < up.blocks().size(); i++) {
+      var block = up.blocks().get(i) == null ? null : Codec.decodeBlock(up.blocks().get(i));
+      var cert = up.certificates().get(i) == null ? null
+          : Codec.decodeCommitCertificate(up.certificates().get(i));
+      if (block == null || !block.ok() || cert == null || !cert.ok()) {
+        return refuseEnding("an undecodable catch-up block or certificate");
+      }
+      blocks.add(block.value());
+      certificates.add(cert.value());
+    }
+    Block last = blocks.get(blocks.size() - 1);
+    CommitCertificate lastCert = certificates.get(certificates.size() - 1);
+    var verdict = lastCert.verify(set, settings.verifier());
+    if (verdict.rejected() || !lastCert.certifies(last)) {
+      return refuseEnding("a catch-up whose last certificate does not commit its last block under"
+          + " epoch " + set.epoch() + "'s set" + (verdict.rejected() ? ": " + verdict.reason() : ""));
+    }
+    Digest parent = state.height() == set.genesisHeight() ? set.genesisId() : Digest.of(state.tipId());
+    List<Event> events = new ArrayList<>();
+    List<Block> fresh = new ArrayList<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      Block b = blocks.get(i);
+      if (b.height() <= state.height()) {
+        continue;
+      }
+      if (!b.parentId().equals(parent)) {
+        return refuseEnding("catch-up blocks that do not extend this validator's tip at height "
+            + state.height());
+      }
+      if (EpochChanges.find(b, set, settings.verifier()).isPresent()) {
+        // The ending carries the change, with the certificate of the epoch's base.
+        return refuseEnding("a catch-up that reaches the change");
+      }
+      parent = b.id();
+      fresh.add(b);
+      // The last block's certificate commits all of them (the others' are the peer's word).
+      events.add(committed(b, lastCert));
+    }
+    if (fresh.isEmpty()) {
+      return Effect().none();
+    }
+    context.getLog().info("validator {} of ended epoch {} catches up {} blocks to height {}",
+        core.self(), set.epoch(), fresh.size(), last.height());
+    return Effect().persist(events).thenRun(s -> {
+      for (int i = 0; i < fresh.size(); i++) {
+        remember(fresh.get(i));
+        listener.committed(fresh.get(i), lastCert);
+      }
+      // The core's tip moved under it: restart it there, with its safety state.
+      core = BftCore.restore(settings.config(), set, core.self(), settings.signer(),
+          settings.verifier(), settings.transactions(), core.safety(), CommittedTip.of(last),
+          settings.clock(), EpochChanges.boundary(set, settings.verifier()));
+      started = false;
+      context.getSelf().tell(new Start(set.epoch()));
     });
   }
 

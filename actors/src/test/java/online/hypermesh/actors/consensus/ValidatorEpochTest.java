@@ -36,6 +36,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,8 +66,11 @@ class ValidatorEpochTest {
     }
   }
 
+  /** Each test its own chain id, so the shared in-memory journal keeps their validators apart. */
+  private static final java.util.concurrent.atomic.AtomicInteger CHAINS =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final ValidatorSet set0 = new ValidatorSet(
-      Digest.sha256("epochs".getBytes(StandardCharsets.UTF_8)),
+      Digest.sha256(("epochs-" + CHAINS.incrementAndGet()).getBytes(StandardCharsets.UTF_8)),
       KEYS.stream().map(k -> k.getPublic().getEncoded()).toList(),
       new BlockTiming(new BlockTime(0, Digest.sha256("tick".getBytes(StandardCharsets.UTF_8)), 0),
           10, 10_000));
@@ -145,7 +149,26 @@ class ValidatorEpochTest {
         }
       };
     };
-    refs.set(i, testKit.spawn(Validator.create(settings, cutting, listener)));
+    // Its own journal, read back as a node reads Cassandra (ConsensusNode.validatorBlocks).
+    String persistenceId = Validator.persistenceId(set0.chainId(), i).id();
+    ValidatorHistory history = new ValidatorHistory() {
+      @Override
+      public java.util.concurrent.CompletionStage<List<Validator.BlockCommitted>> committed(
+          long from, long to) {
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            PersistenceTestKit.create(testKit.system()).persistedInStorage(persistenceId).stream()
+                .filter(e -> e instanceof Validator.BlockCommitted c && c.height() >= from
+                    && c.height() <= to)
+                .map(e -> (Validator.BlockCommitted) e).toList());
+      }
+
+      @Override
+      public int chunkBlocks() {
+        // Small, so a validator 12+ blocks behind is caught up in several answers.
+        return 3;
+      }
+    };
+    refs.set(i, testKit.spawn(Validator.create(settings, cutting, listener, history)));
   }
 
   private Validator.Status status(int i) {
@@ -265,6 +288,53 @@ class ValidatorEpochTest {
     Digest later = submit(1, "after the restart".getBytes(StandardCharsets.UTF_8));
     await("a commit after the restart", Duration.ofSeconds(60),
         () -> certified.get(3).containsKey(later) && certified.get(2).containsKey(later));
+    assertTrue(problems.isEmpty(), problems.toString());
+  }
+
+  /**
+   * Validator 3 misses many commits and the change: the ending alone does not reach its tip, so
+   * the others catch it up from their journals in chunks, then it takes the ending.
+   */
+  @Test
+  void aValidatorFarBehindCatchesUpFromThePeersJournals() throws Exception {
+    for (int i = 0; i < N; i++) {
+      committed.add(new ConcurrentHashMap<>());
+      certified.add(new ConcurrentHashMap<>());
+      rejected.add(new ConcurrentHashMap<>());
+      refs.add(null);
+      start(i);
+    }
+    Digest first = submit(0, "first".getBytes(StandardCharsets.UTF_8));
+    await("a commit everywhere", Duration.ofSeconds(60),
+        () -> certified.stream().allMatch(c -> c.containsKey(first)));
+    long behind = status(3).height();
+    isolated = true;
+    for (int k = 0; k < 12; k++) {
+      Digest tx = submit(k % 3, ("while validator 3 is away " + k).getBytes(StandardCharsets.UTF_8));
+      await("commit " + k, Duration.ofSeconds(30), () -> certified.get(0).containsKey(tx));
+    }
+    List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3));
+    submit(1, change(keys1));
+    await("validators 0-2 in epoch 1", Duration.ofSeconds(60), () -> {
+      for (int i = 0; i < 3; i++) {
+        if (status(i).epoch() != 1) {
+          return false;
+        }
+      }
+      return true;
+    });
+    long base = status(1).height();
+    assertTrue(base > behind + Validator.ENDING_LEAD_BLOCKS + 2,
+        "validator 3 is further behind than an ending reaches: " + behind + " vs " + base);
+    isolated = false;
+    await("validator 3 in epoch 1", Duration.ofSeconds(60), () -> status(3).epoch() == 1);
+    for (long h = 1; h <= base; h++) {
+      assertEquals(committed.get(1).get(h), committed.get(3).get(h), "height " + h);
+    }
+    // Epoch 1 (validators 1-3, all needed) commits with it.
+    Digest after = submit(2, "after catching up".getBytes(StandardCharsets.UTF_8));
+    await("a commit in epoch 1", Duration.ofSeconds(60),
+        () -> certified.get(3).containsKey(after));
     assertTrue(problems.isEmpty(), problems.toString());
   }
 }

@@ -36,6 +36,7 @@ class ValidatorSerializationTest {
     List<Object> samples = List.of(
         new Validator.Deliver(2, 1, 40, new byte[] {1, 2, 3}, validatorRef),
         new Validator.EpochEnding(0, List.of(new byte[] {1}, new byte[] {2, 3}), new byte[] {4}),
+        new Validator.EpochCatchUp(0, List.of(new byte[] {1}), List.of(new byte[] {2})),
         new Validator.Submit(List.of(new Validator.SubmittedTransaction(id, new byte[] {9}))),
         new Validator.SubmittedTransaction(id, new byte[] {4, 5}),
         new Validator.GetStatus(replyTo),

@@ -194,7 +194,8 @@ public final class ConsensusNode {
     ActorRef<Validator.Command> validator = system.systemActorOf(
         Behaviors.supervise(Validator.create(settings,
                 ReceptionistNetwork.factory(),
-                listener))
+                listener, history(system, Validator.persistenceId(genesis.chainId(), self),
+                    c.getInt("catch-up-blocks"))))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
                 Duration.ofSeconds(10), 0.2)),
         "validator", Props.empty());
@@ -317,6 +318,30 @@ public final class ConsensusNode {
         }
       }
     }
+  }
+
+  /** The validator's own journal, read back for a validator still in an epoch that ended here. */
+  private static online.hypermesh.actors.consensus.ValidatorHistory history(ActorSystem<?> system,
+      org.apache.pekko.persistence.typed.PersistenceId validatorId, int chunkBlocks) {
+    return new online.hypermesh.actors.consensus.ValidatorHistory() {
+      @Override
+      public java.util.concurrent.CompletionStage<List<Validator.BlockCommitted>> committed(
+          long from, long to) {
+        CassandraReadJournal journal = PersistenceQuery.get(system)
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+        return journal.currentEventsByPersistenceId(validatorId.id(), 0, Long.MAX_VALUE)
+            .map(envelope -> envelope.event())
+            .filter(event -> event instanceof Validator.BlockCommitted c && c.height() >= from
+                && c.height() <= to)
+            .map(event -> (Validator.BlockCommitted) event)
+            .runWith(Sink.seq(), system);
+      }
+
+      @Override
+      public int chunkBlocks() {
+        return chunkBlocks;
+      }
+    };
   }
 
   /**
