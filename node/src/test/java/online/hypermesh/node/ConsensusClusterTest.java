@@ -56,11 +56,13 @@ class ConsensusClusterTest {
   private static final Duration READY = Duration.ofMinutes(6);
   private static final int NODES = 4;
   private static LocalCluster cluster;
+  private static Path dataDir;
   private static final List<String> committed = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
   static void startCluster() throws Exception {
     Path dir = CassandraExtension.newDataDir("consensus-it");
+    dataDir = dir;
     cluster = new LocalCluster(dir, TestPorts.freeBase(NODES), List.of(CassandraExtension.endpoint().toString()));
     cluster.start(NODES);
     cluster.awaitReady(READY, line -> System.err.println("[consensus] " + line));
@@ -287,6 +289,77 @@ class ConsensusClusterTest {
               other, new ChainRequest.CaesarAccount(own)), a -> a.nonce() == nonce + 3,
           Duration.ofSeconds(60), "the CLI's three operations");
       assertEquals(100_000_000L, account.bondedUnits(), other.name());
+    }
+  }
+
+  /**
+   * Node 4 is down while the others commit and then change the set to nodes 1, 2 and 4 (node 3
+   * retires). The new set needs all three, so nothing commits until node 4, restarted in epoch 0
+   * far below the change, is caught up from the others' Cassandra journals and takes the ending.
+   */
+  @Test
+  @Order(9)
+  void aValidatorDownDuringASetChangeCatchesUpFromThePeersJournals() throws Exception {
+    NodeSpec node1 = cluster.node(1).orElseThrow();
+    String[] common = {"--node", node1.stoqEndpoint(), "--identity",
+        cluster.clientIdentity().key().getParent().toString(), "--server-name", node1.host(),
+        "--timeout", "60", "--json"};
+    cluster.kill(4);
+    long before = head(node1).height();
+    for (int k = 0; k < 8; k++) {
+      String payload = "while node 4 is down " + k;
+      await(node1, () -> submit(node1, payload, ""),
+          x -> x.state() == ChainResponse.TxState.COMMITTED, Duration.ofSeconds(60), payload);
+    }
+    assertTrue(head(node1).height() > before + 8, "blocks committed without node 4");
+
+    Path change = dataDir.resolve("epoch-1.properties");
+    var proposed = cli(common, "chain", "epoch", "propose", "--drop", "node-3", "--out",
+        change.toString());
+    assertEquals(0, proposed.code(), proposed.out() + proposed.err());
+    for (int n = 1; n <= 3; n++) {
+      var files = online.hypermesh.node.local.DevPki.nodeFiles(LocalCluster.pkiDir(dataDir),
+          "node-" + n);
+      var signed = online.hypermesh.node.cli.InProcessCli.run(new String[0], "chain", "epoch",
+          "sign", change.toString(), "--key", files.key().toString(), "--cert",
+          files.chain().toString());
+      assertEquals(0, signed.code(), signed.out() + signed.err());
+    }
+    var submitted = cli(common, "chain", "epoch", "submit", change.toString(), "--wait", "30");
+    assertEquals(0, submitted.code(), submitted.out() + submitted.err());
+    await(node1, () -> epochOf(common), e -> e == 1, Duration.ofSeconds(60), "epoch 1 on node 1");
+    long base = head(node1).height();
+
+    cluster.startNode(4);
+    cluster.awaitReady(READY, line -> System.err.println("[consensus] " + line));
+    NodeSpec node4 = cluster.node(4).orElseThrow();
+    String[] at4 = common.clone();
+    at4[1] = node4.stoqEndpoint();
+    await(node4, () -> epochOf(at4), e -> e == 1, Duration.ofSeconds(120), "node 4 in epoch 1");
+    // Epoch 1 commits only with node 4's vote.
+    ChainResponse.TxStatus after = await(node1, () -> submit(node1, "epoch 1 with node 4", ""),
+        x -> x.state() == ChainResponse.TxState.COMMITTED, Duration.ofSeconds(120),
+        "a commit in epoch 1");
+    assertTrue(after.height() > base, after.toString());
+    String log = Files.readString(node4.logFile(), StandardCharsets.UTF_8);
+    java.util.regex.Matcher took = java.util.regex.Pattern.compile(
+        "takes epoch 0's ending from a peer: (\\d+) blocks").matcher(log);
+    assertTrue(took.find(), "node 4 took no ending");
+    // Node 4 missed the eight commits above and the change; an ending alone holds the change and
+    // the four blocks below it (and any empty blocks up to the base): the rest came from a
+    // peer's journal.
+    assertTrue(Integer.parseInt(took.group(1)) >= 9, "node 4 took only " + took.group(1)
+        + " blocks");
+  }
+
+  /** The epoch `chain epoch show` reports, or -1 while the node does not answer it. */
+  private static long epochOf(String[] common) {
+    var shown = cli(common, "chain", "epoch", "show");
+    try {
+      var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(shown.out());
+      return shown.code() == 0 && tree.has("epoch") ? tree.get("epoch").asLong() : -1;
+    } catch (java.io.IOException e) {
+      return -1;
     }
   }
 
