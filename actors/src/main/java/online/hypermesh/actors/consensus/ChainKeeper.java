@@ -282,7 +282,7 @@ public final class ChainKeeper
     private final long[] latencies;
     private int latencyCount;
     private final long[] lastSigned;
-    private final List<byte[]> genesisKeys;
+    private final online.hypermesh.protocol.consensus.bft.ValidatorSet genesisSet;
     private long lastRound;
     private long lastTime;
     private long received;
@@ -293,7 +293,7 @@ public final class ChainKeeper
       this.latencies = new long[Math.max(1, settings.latencyWindow())];
       this.lastSigned = new long[settings.genesis().validators().size()];
       java.util.Arrays.fill(lastSigned, -1);
-      this.genesisKeys = settings.genesis().publicKeys();
+      this.genesisSet = settings.genesis().validatorSet();
       this.lastTime = settings.genesis().genesisTimeMillis();
     }
 
@@ -462,14 +462,8 @@ public final class ChainKeeper
      * of the set verifies the attester's signature on a probe, once per epoch.
      */
     private int selfIn(online.hypermesh.protocol.consensus.bft.ValidatorSet set) {
-      if (settings.self() >= 0 && settings.self() < settings.genesis().publicKeys().size()) {
-        byte[] key = settings.genesis().publicKeys().get(settings.self());
-        for (int i = 0; i < set.size(); i++) {
-          if (java.util.Arrays.equals(key, set.publicKey(i))) {
-            return i;
-          }
-        }
-        return -1;
+      if (genesisSet.contains(settings.self())) {
+        return set.indexOf(genesisSet.publicKey(settings.self()));
       }
       if (settings.attester() == null) {
         return -1;
@@ -625,13 +619,7 @@ public final class ChainKeeper
       if (!set.contains(index)) {
         return -1;
       }
-      byte[] key = set.publicKey(index);
-      for (int g = 0; g < genesisKeys.size() && g < lastSigned.length; g++) {
-        if (java.util.Arrays.equals(genesisKeys.get(g), key)) {
-          return g;
-        }
-      }
-      return -1;
+      return genesisSet.indexOf(set.publicKey(index));
     }
 
     /**

@@ -210,14 +210,14 @@ public final class Validator
   private void recovered(State state) {
     set = settings.set();
     for (EpochStarted e : state.epochs()) {
-      int before = indexOf(set);
+      int before = set.indexOf(ownKey);
       if (before >= 0) {
         // Validators still in that epoch can ask this one for its ending.
         network.join(set, before, false);
       }
       set = next(set, e);
     }
-    int self = indexOf(set);
+    int self = set.indexOf(ownKey);
     if (self < 0) {
       core = null;
       context.getLog().info("validator recovered retired: not in the set of epoch {}", set.epoch());
@@ -247,13 +247,9 @@ public final class Validator
     context.getSelf().tell(new Start(set.epoch()));
   }
 
-  private int indexOf(ValidatorSet s) {
-    for (int i = 0; i < s.size(); i++) {
-      if (Arrays.equals(s.publicKey(i), ownKey)) {
-        return i;
-      }
-    }
-    return -1;
+  /** The committed tip's id: the epoch's base (the genesis id in epoch 0) until its first commit. */
+  private Digest tipId(State state) {
+    return state.height() == set.genesisHeight() ? set.genesisId() : Digest.of(state.tipId());
   }
 
   private static ValidatorSet next(ValidatorSet current, EpochStarted e) {
@@ -476,7 +472,7 @@ public final class Validator
     set = next(set, started);
     recent.clear();
     this.started = false;
-    int self = indexOf(set);
+    int self = set.indexOf(ownKey);
     context.getLog().info("validator: epoch {} ended at height {}; epoch {} has {} validators{}",
         ended.epoch(), started.baseHeight(), set.epoch(), set.size(),
         self < 0 ? ", not this one: retired" : ", this one is " + self);
@@ -596,7 +592,7 @@ public final class Validator
       return refuseEnding("a certificate that does not commit its last block under epoch "
           + set.epoch() + "'s set" + (verdict.rejected() ? ": " + verdict.reason() : ""));
     }
-    Digest parent = state.height() == set.genesisHeight() ? set.genesisId() : Digest.of(state.tipId());
+    Digest parent = tipId(state);
     List<Block> fresh = new ArrayList<>();
     for (Block b : blocks) {
       if (b.height() > state.height()) {
@@ -660,7 +656,7 @@ public final class Validator
       return refuseEnding("a catch-up whose last certificate does not commit its last block under"
           + " epoch " + set.epoch() + "'s set" + (verdict.rejected() ? ": " + verdict.reason() : ""));
     }
-    Digest parent = state.height() == set.genesisHeight() ? set.genesisId() : Digest.of(state.tipId());
+    Digest parent = tipId(state);
     List<Event> events = new ArrayList<>();
     List<Block> fresh = new ArrayList<>();
     for (int i = 0; i < blocks.size(); i++) {

@@ -199,6 +199,16 @@ class ValidatorEpochTest {
     return TransactionCodec.encode(envelope);
   }
 
+  /** Whether validators 0 to {@code count - 1} are all in {@code epoch}. */
+  private boolean firstInEpoch(int count, long epoch) {
+    for (int i = 0; i < count; i++) {
+      if (status(i).epoch() != epoch) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static void await(String what, Duration limit, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
@@ -229,24 +239,10 @@ class ValidatorEpochTest {
     isolated = true;
     List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3));
     Digest change = submit(1, change(keys1));
-    await("validators 0-2 in epoch 1", Duration.ofSeconds(60), () -> {
-      for (int i = 0; i < 3; i++) {
-        if (status(i).epoch() != 1) {
-          return false;
-        }
-      }
-      return true;
-    });
+    await("validators 0-2 in epoch 1", Duration.ofSeconds(60), () -> firstInEpoch(3, 1));
     assertEquals(0, status(3).epoch(), "the cut-off validator is still in epoch 0");
     isolated = false;
-    await("every validator in epoch 1", Duration.ofSeconds(60), () -> {
-      for (int i = 0; i < N; i++) {
-        if (status(i).epoch() != 1) {
-          return false;
-        }
-      }
-      return true;
-    });
+    await("every validator in epoch 1", Duration.ofSeconds(60), () -> firstInEpoch(N, 1));
     assertTrue(problems.isEmpty(), problems.toString());
     assertEquals(-1, status(0).validator(), "validator 0 is not in epoch 1's set");
     for (int i = 1; i < N; i++) {
@@ -315,14 +311,7 @@ class ValidatorEpochTest {
     }
     List<byte[]> keys1 = List.of(set0.publicKey(1), set0.publicKey(2), set0.publicKey(3));
     submit(1, change(keys1));
-    await("validators 0-2 in epoch 1", Duration.ofSeconds(60), () -> {
-      for (int i = 0; i < 3; i++) {
-        if (status(i).epoch() != 1) {
-          return false;
-        }
-      }
-      return true;
-    });
+    await("validators 0-2 in epoch 1", Duration.ofSeconds(60), () -> firstInEpoch(3, 1));
     long base = status(1).height();
     assertTrue(base > behind + Validator.ENDING_LEAD_BLOCKS + 2,
         "validator 3 is further behind than an ending reaches: " + behind + " vs " + base);

@@ -21,6 +21,7 @@ import online.hypermesh.actors.consensus.ValidatorSettings;
 import online.hypermesh.actors.hypermesh.AssetApplier;
 import online.hypermesh.actors.hypermesh.AssetEntity;
 import online.hypermesh.node.NodeConfig;
+import online.hypermesh.protocol.chain.ChainResponse;
 import online.hypermesh.protocol.consensus.bft.Block;
 import online.hypermesh.protocol.consensus.bft.Codec;
 import online.hypermesh.protocol.consensus.bft.CommitCertificate;
@@ -79,6 +80,8 @@ public final class ConsensusNode {
   private final List<String> submitRoles;
   private final ConsensusMetrics metrics;
   private final ChainAssets assets;
+  /** This validator's key (null on a node that is not a genesis validator). */
+  private final byte[] ownKey;
 
   private ConsensusNode(Genesis genesis, int self, ChainState state,
       ActorRef<ChainKeeper.Command> keeper, ActorRef<Validator.Command> validator,
@@ -94,6 +97,7 @@ public final class ConsensusNode {
     this.submitRoles = submitRoles;
     this.metrics = metrics;
     this.assets = assets;
+    this.ownKey = self < 0 ? null : genesis.publicKeys().get(self);
   }
 
   /** Null when hypermesh.consensus.enabled is off. Throws InvalidConfigException on a bad genesis. */
@@ -381,28 +385,16 @@ public final class ConsensusNode {
     if (self < 0) {
       return null;
     }
-    byte[] own = genesis.publicKeys().get(self);
     synchronized (state) {
-      var set = state.validatorSet();
-      List<String> members = new java.util.ArrayList<>();
-      boolean member = false;
-      for (byte[] key : set.publicKeys()) {
-        if (Arrays.equals(key, own)) {
-          member = true;
-        }
-        int at = -1;
-        List<byte[]> genesisKeys = genesis.publicKeys();
-        for (int i = 0; i < genesisKeys.size(); i++) {
-          if (Arrays.equals(genesisKeys.get(i), key)) {
-            at = i;
-          }
-        }
-        members.add(at < 0 ? "?" : genesis.validators().get(at).name());
+      if (state.validatorSet().indexOf(ownKey) >= 0) {
+        return null;
       }
-      return member ? null : "this node is not a validator of epoch " + set.epoch() + " of chain "
-          + genesis.chainId().hex() + " (it retired when the set changed at height "
-          + set.genesisHeight() + ") and keeps no chain since; ask one of " + members;
     }
+    ChainResponse.Epoch epoch = EpochReads.answer(state);
+    return "this node is not a validator of epoch " + epoch.epoch() + " of chain "
+        + epoch.chainId() + " (it retired when the set changed at height "
+        + (epoch.fromHeight() - 1) + ") and keeps no chain since; ask one of "
+        + epoch.members().stream().map(ChainResponse.EpochMember::name).toList();
   }
 
   public ActorRef<ChainKeeper.Command> keeper() {

@@ -1,7 +1,6 @@
 package online.hypermesh.node.consensus;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import online.hypermesh.protocol.chain.ChainResponse;
@@ -19,22 +18,18 @@ final class EpochReads {
   static ChainResponse.Epoch answer(ChainState state) {
     synchronized (state) {
       Genesis genesis = state.genesisConfig();
-      List<byte[]> genesisKeys = genesis.publicKeys();
+      ValidatorSet genesisSet = state.validatorSetOf(0).orElseThrow();
       List<ChainResponse.EpochMember> all = new ArrayList<>();
-      for (int i = 0; i < genesisKeys.size(); i++) {
+      for (int i = 0; i < genesisSet.size(); i++) {
         all.add(new ChainResponse.EpochMember(genesis.validators().get(i).name(),
-            HEX.formatHex(genesisKeys.get(i))));
+            HEX.formatHex(genesisSet.publicKey(i))));
       }
       ValidatorSet set = state.validatorSet();
       List<ChainResponse.EpochMember> members = new ArrayList<>();
       for (byte[] key : set.publicKeys()) {
-        String name = "";
-        for (int i = 0; i < genesisKeys.size(); i++) {
-          if (Arrays.equals(genesisKeys.get(i), key)) {
-            name = genesis.validators().get(i).name();
-          }
-        }
-        members.add(new ChainResponse.EpochMember(name, HEX.formatHex(key)));
+        int g = genesisSet.indexOf(key);
+        members.add(new ChainResponse.EpochMember(g < 0 ? "" : genesis.validators().get(g).name(),
+            HEX.formatHex(key)));
       }
       return new ChainResponse.Epoch(genesis.chainId().hex(), set.epoch(),
           set.signingChainId().hex(), set.genesisHeight() + (set.epoch() == 0 ? 0 : 1),

@@ -160,6 +160,16 @@ public final class ValidatorSet {
     return publicKeys.get(index);
   }
 
+  /** The index of {@code publicKey} in this set, or -1 when it is not a member. */
+  public int indexOf(byte[] publicKey) {
+    for (int i = 0; i < publicKeys.size(); i++) {
+      if (java.util.Arrays.equals(publicKeys.get(i), publicKey)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Round-robin leader rotation. */
   public int leader(long round) {
     return (int) Math.floorMod(round, (long) size());

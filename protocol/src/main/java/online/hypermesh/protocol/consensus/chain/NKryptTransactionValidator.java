@@ -1,7 +1,6 @@
 package online.hypermesh.protocol.consensus.chain;
 
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import online.hypermesh.protocol.consensus.bft.Digest;
@@ -103,11 +102,10 @@ public final class NKryptTransactionValidator implements TransactionValidator {
     if (authorized.rejected()) {
       return "VALIDATOR_SET_CHANGE " + authorized.reason();
     }
-    List<byte[]> genesisKeys = state.genesisConfig().publicKeys();
+    var genesisSet = state.validatorSetOf(0).orElseThrow();
     List<byte[]> next = EpochChange.decode(payload).orElseThrow().keys();
     for (int i = 0; i < next.size(); i++) {
-      byte[] key = next.get(i);
-      if (genesisKeys.stream().noneMatch(k -> Arrays.equals(k, key))) {
+      if (genesisSet.indexOf(next.get(i)) < 0) {
         return "VALIDATOR_SET_CHANGE key " + i + " of the next set is not a genesis validator's:"
             + " only genesis validators can be members of a later set";
       }
